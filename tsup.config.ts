@@ -1,0 +1,18 @@
+import { defineConfig } from 'tsup'
+
+export default defineConfig({
+  entry: {
+    'index': 'src/index.ts',
+    'vitest/index': 'src/vitest/index.ts',
+    'vitest/setup': 'src/vitest/setup.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  shims: true,
+  splitting: true,
+  sourcemap: false,
+  target: 'node20',
+  platform: 'node',
+  external: ['vitest'],
+})
