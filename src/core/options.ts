@@ -1,0 +1,231 @@
+/**
+ * Options of a leak check: the public shape, the defaults and the validation.
+ *
+ * Options are validated once, before anything runs. Unknown keys, wrong types and out-of-range
+ * values throw a `TypeError` that names the key, the value received and the fix.
+ */
+
+/** Options of `toLeak`, `measureLeaks` and `assertNoLeaks`. Every field is optional. */
+export interface LeakOptions {
+  /**
+   * Doubling rounds in a normal check (round r runs `callsPerRound · 2^(r−1)` calls). The last
+   * `confirmRounds` of them are counted. More rounds see bounded growth (a cache still filling) settle.
+   * @default 7
+   */
+  rounds?: number
+  /**
+   * How many consecutive final rounds must all grow for a `leak` verdict (K).
+   * @default 3
+   */
+  confirmRounds?: number
+  /**
+   * Extra rounds a check may add when the evidence for a leak is marginal (growth close to the
+   * floor, or falling from round to round as a filling cache does). Each extra round doubles the calls.
+   * @default 2
+   */
+  extraRounds?: number
+  /**
+   * Heap growth floor, in bytes per call. Growth below it in any counted round means `clean`.
+   * @default 16
+   */
+  floor?: number
+  /**
+   * Warm-up chunks before the baseline, each `callsPerRound` calls followed by a full GC.
+   * They let lazy compilation, feedback vectors and caches settle.
+   * @default 4
+   */
+  warmup?: number
+  /**
+   * Calls in the first round (L0). `'auto'` calibrates from the time of a call and of a GC so the
+   * whole check fits half of `timeBudget`, with at most 32.
+   * @default 'auto'
+   */
+  callsPerRound?: number | 'auto'
+  /**
+   * Wall-clock budget of the whole check, in milliseconds. A check that runs out of it before the
+   * verdict is decided is `inconclusive`, never guessed.
+   * @default 4000
+   */
+  timeBudget?: number
+  /**
+   * How long one call may take to settle, in milliseconds. A call that never settles fails the check
+   * with a timeout error naming the call.
+   * @default 5000
+   */
+  callTimeout?: number
+  /**
+   * Watch active handles and requests by type (timers, sockets, servers, file requests, …).
+   * @default true
+   */
+  handles?: boolean
+  /**
+   * Heap growth, in bytes, at which a check that grew in every reading stops early with a `leak`
+   * verdict instead of exhausting memory.
+   * @default 268435456 (256 MiB)
+   */
+  maxHeapGrowth?: number
+}
+
+/** Options with every default filled in. */
+export interface ResolvedLeakOptions {
+  readonly rounds: number
+  readonly confirmRounds: number
+  readonly extraRounds: number
+  readonly floor: number
+  readonly warmup: number
+  readonly callsPerRound: number | 'auto'
+  readonly timeBudget: number
+  readonly callTimeout: number
+  readonly handles: boolean
+  readonly maxHeapGrowth: number
+}
+
+/** The defaults, with units in {@link LeakOptions}. */
+export const DEFAULT_OPTIONS: ResolvedLeakOptions = Object.freeze({
+  rounds: 7,
+  confirmRounds: 3,
+  extraRounds: 2,
+  floor: 16,
+  warmup: 4,
+  callsPerRound: 'auto',
+  timeBudget: 4000,
+  callTimeout: 5000,
+  handles: true,
+  maxHeapGrowth: 256 * 1024 * 1024,
+})
+
+type Rule =
+  | { kind: 'integer'; min: number; max: number; example: number }
+  | { kind: 'number'; min: number; max: number; example: number }
+  | { kind: 'boolean' }
+  | { kind: 'auto-or-integer'; min: number; max: number; example: number }
+
+const RULES: Record<keyof ResolvedLeakOptions, Rule> = {
+  rounds: { kind: 'integer', min: 3, max: 16, example: 8 },
+  confirmRounds: { kind: 'integer', min: 1, max: 8, example: 3 },
+  extraRounds: { kind: 'integer', min: 0, max: 6, example: 2 },
+  floor: { kind: 'number', min: 1, max: 1024 * 1024 * 1024, example: 16 },
+  warmup: { kind: 'integer', min: 0, max: 64, example: 4 },
+  callsPerRound: { kind: 'auto-or-integer', min: 1, max: 1 << 20, example: 32 },
+  timeBudget: { kind: 'number', min: 10, max: 24 * 60 * 60 * 1000, example: 10000 },
+  callTimeout: { kind: 'number', min: 1, max: 24 * 60 * 60 * 1000, example: 10000 },
+  handles: { kind: 'boolean' },
+  maxHeapGrowth: { kind: 'number', min: 1024 * 1024, max: Number.MAX_SAFE_INTEGER, example: 512 * 1024 * 1024 },
+}
+
+const KNOWN_KEYS = Object.keys(RULES) as Array<keyof ResolvedLeakOptions>
+
+/** Renders a received value for an error message: its value and its type. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null'
+  if (value === undefined) return 'undefined'
+  if (typeof value === 'string') return `${JSON.stringify(value)} (string)`
+  if (typeof value === 'function') return `a function${value.name ? ` named ${value.name}` : ''}`
+  if (Array.isArray(value)) return `an array of length ${value.length}`
+  if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`
+  return `${String(value)} (${typeof value})`
+}
+
+function closestKey(key: string): string | undefined {
+  const lower = key.toLowerCase()
+  let best: string | undefined
+  let bestDistance = Infinity
+  for (const known of KNOWN_KEYS) {
+    const distance = editDistance(lower, known.toLowerCase())
+    if (distance < bestDistance) {
+      bestDistance = distance
+      best = known
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined
+}
+
+function editDistance(a: string, b: string): number {
+  const previous = Array.from({ length: b.length + 1 }, (_, index) => index)
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = previous[0]!
+    previous[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const above = previous[j]!
+      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1))
+      diagonal = above
+    }
+  }
+  return previous[b.length]!
+}
+
+function checkValue(key: keyof ResolvedLeakOptions, value: unknown, where: string): void {
+  const rule = RULES[key]
+  const fail = (expected: string, example: string): never => {
+    throw new TypeError(
+      `leakspec: ${where} option \`${key}\` must be ${expected}; received ${describeValue(value)}. ` +
+        `Fix: pass for example { ${key}: ${example} }, or leave it out for the default (${String(DEFAULT_OPTIONS[key])}).`,
+    )
+  }
+  switch (rule.kind) {
+    case 'boolean':
+      if (typeof value !== 'boolean') fail('true or false', 'false')
+      return
+    case 'integer':
+    case 'number': {
+      const integer = rule.kind === 'integer'
+      const expected = `${integer ? 'an integer' : 'a number'} from ${rule.min} to ${rule.max}`
+      if (typeof value !== 'number' || !Number.isFinite(value)) fail(expected, String(rule.example))
+      const number = value as number
+      if ((integer && !Number.isInteger(number)) || number < rule.min || number > rule.max) {
+        fail(expected, String(rule.example))
+      }
+      return
+    }
+    case 'auto-or-integer': {
+      if (value === 'auto') return
+      const expected = `'auto' or an integer from ${rule.min} to ${rule.max}`
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < rule.min || value > rule.max) {
+        fail(expected, String(rule.example))
+      }
+    }
+  }
+}
+
+/**
+ * Validates user options and fills in the defaults.
+ * @param options what the user passed (may be `undefined`)
+ * @param base the defaults to fill in from (for example plugin-level defaults)
+ * @param where a word for the message saying where the options came from (`toLeak`, `leakspec()`)
+ * @throws {TypeError} for a non-object, an unknown key, a wrong type or an out-of-range value
+ */
+export function resolveOptions(
+  options: unknown,
+  base: ResolvedLeakOptions = DEFAULT_OPTIONS,
+  where = 'leak check',
+): ResolvedLeakOptions {
+  if (options === undefined) return base
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(
+      `leakspec: ${where} options must be an object; received ${describeValue(options)}. ` +
+        'Fix: pass an object such as { rounds: 8 }, or nothing for the defaults.',
+    )
+  }
+  const resolved: Record<string, unknown> = { ...base }
+  for (const [key, value] of Object.entries(options)) {
+    if (!(KNOWN_KEYS as string[]).includes(key)) {
+      const suggestion = closestKey(key)
+      throw new TypeError(
+        `leakspec: unknown ${where} option \`${key}\` (received ${describeValue(value)}). ` +
+          (suggestion ? `Did you mean \`${suggestion}\`? ` : '') +
+          `Known options: ${KNOWN_KEYS.join(', ')}.`,
+      )
+    }
+    if (value === undefined) continue
+    checkValue(key as keyof ResolvedLeakOptions, value, where)
+    resolved[key] = value
+  }
+  const result = resolved as unknown as ResolvedLeakOptions
+  if (result.confirmRounds > result.rounds) {
+    throw new TypeError(
+      `leakspec: ${where} option \`confirmRounds\` (${result.confirmRounds}) must not exceed \`rounds\` (${result.rounds}). ` +
+        `Fix: raise rounds to at least ${result.confirmRounds}, or lower confirmRounds.`,
+    )
+  }
+  return Object.freeze(result)
+}

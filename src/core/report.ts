@@ -1,0 +1,101 @@
+/**
+ * The result of a leak check: what was measured, round by round, and the verdict.
+ * A tagged union on `verdict`; narrow on it.
+ */
+import type { GcSource } from './gc.js'
+import type { ResolvedLeakOptions } from './options.js'
+import type { SignalUnit } from './verdict.js'
+
+/** One doubling round. */
+export interface RoundRecord {
+  /** 1-based round number. */
+  readonly round: number
+  /** Calls between this round's reading and the previous one. */
+  readonly calls: number
+  /** Whether the round is one of the counted (final) rounds of the rule. */
+  readonly counted: boolean
+  /** Heap growth per call in this round, bytes per call (after spike repair). */
+  readonly heapPerCall: number
+  /** Net change of each count signal in this round (only keys that changed), items. */
+  readonly counts: Readonly<Record<string, number>>
+  /** Milliseconds since the check started, at the end of the round. */
+  readonly atMs: number
+}
+
+/** The outcome for one signal. */
+export interface SignalSummary {
+  /** `heap`, or `<probe>:<kind>` such as `handles:Timeout`. */
+  readonly key: string
+  /** `bytes` for the heap, `count` for integer signals. */
+  readonly unit: SignalUnit
+  /** `leak` when it grew in each of the last counted rounds, `clean` when a counted round did not grow. */
+  readonly status: 'clean' | 'leak' | 'undecided'
+  /** Estimated growth per call in the deciding rounds (bytes or items per call); 0 when clean. */
+  readonly perCall: number
+  /** Set when the evidence was marginal (near the floor, or falling across rounds). */
+  readonly marginal: boolean
+}
+
+/** The raw series behind the verdict, for reports and plots. */
+export interface LeakSeries {
+  /** Calls between consecutive readings (index i: between reading i and i+1). */
+  readonly calls: readonly number[]
+  /** Heap readings relative to the baseline, bytes (first entry 0). */
+  readonly heap: readonly number[]
+  /** Count readings relative to the baseline, per key. */
+  readonly counts: Readonly<Record<string, readonly number[]>>
+}
+
+interface ReportBase {
+  /** Every signal that was decided or watched. */
+  readonly signals: readonly SignalSummary[]
+  /** Round by round figures (warm-up not included). */
+  readonly rounds: readonly RoundRecord[]
+  readonly series: LeakSeries
+  /** Calls of `fn` in total, calibration and warm-up included. */
+  readonly calls: number
+  /** Full GCs forced. */
+  readonly gcs: number
+  /** Wall-clock time of the check, milliseconds. */
+  readonly durationMs: number
+  /** Calls in the first round (L0) after calibration. */
+  readonly callsPerRound: number
+  /** Rounds added beyond `options.rounds` because the evidence was marginal. */
+  readonly extraRoundsUsed: number
+  /** Whether `fn` returned promises. */
+  readonly async: boolean
+  /** How GC was forced, or `unavailable`. */
+  readonly gc: GcSource | 'unavailable'
+  /** The options in force. */
+  readonly options: ResolvedLeakOptions
+}
+
+/** No signal grew in a counted round: nothing leaks per call. */
+export interface CleanReport extends ReportBase {
+  readonly verdict: 'clean'
+  readonly reason: string
+}
+
+/** At least one signal grew in each of the last counted rounds. */
+export interface LeakFoundReport extends ReportBase {
+  readonly verdict: 'leak'
+  readonly reason: string
+  /** The signals that leaked (never empty). */
+  readonly leaks: readonly [SignalSummary, ...SignalSummary[]]
+  /** Set when the check stopped before its rounds were done because memory grew too much. */
+  readonly stoppedEarly: boolean
+}
+
+/** The measurement cannot be trusted or was cut short; there is no verdict. */
+export interface InconclusiveReport extends ReportBase {
+  readonly verdict: 'inconclusive'
+  readonly reason: string
+  /** Why: no way to force GC, or the time budget ran out before the verdict was decided. */
+  readonly cause: 'gc-unavailable' | 'time-budget'
+}
+
+/** The result of {@link measureLeaks}. */
+export type LeakReport = CleanReport | LeakFoundReport | InconclusiveReport
+
+/** The verdict of a check. */
+export type Verdict = LeakReport['verdict']

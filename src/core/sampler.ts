@@ -1,0 +1,505 @@
+/**
+ * The sampler: runs `fn` in calibration, warm-up and doubling rounds, forces GC, reads the heap and
+ * the count probes, and asks the (pure) verdict after every round whether it may stop.
+ * It knows nothing about test runners.
+ *
+ * Reading at a round boundary (paired reading, 2 full GCs):
+ *   turn · gc · a = heap · 1 call · turn · gc · b = heap · e = external · counts
+ *   m = min(a, b) + e
+ * `min` removes transient spikes of concurrent compile jobs; external memory is read after the second
+ * GC because ArrayBuffers are swept concurrently.
+ */
+import { now, settleWithin, sleep, turn } from './clock.js'
+import { LeakCheckError } from './errors.js'
+import { resolveGc } from './gc.js'
+import { externalBytes, heapBytesWithoutCode } from './heap.js'
+import type { ResolvedLeakOptions } from './options.js'
+import { createHandlesProbe } from './probes/handles.js'
+import type { CountProbe } from './probes/probe.js'
+import type { LeakReport, RoundRecord, SignalSummary } from './report.js'
+import { powerOfTwoAtMost } from './stats.js'
+import { combine, decideSignal, firstCountedRound, type RuleParams, type SignalDecision } from './verdict.js'
+
+/** Lets a caller stop a running check at the next call boundary. */
+export interface CheckToken {
+  aborted: boolean
+  reason?: string
+}
+
+/** Largest first-round size chosen by calibration. */
+export const MAX_AUTO_CALLS_PER_ROUND = 32
+/** A warm-up chunk should not allocate more than this, in bytes, when calls allocate a lot. */
+const CHUNK_BYTES_TARGET = 32 * 1024 * 1024
+/** Back-off steps (ms; 0 = one event-loop turn) before counting resources that may still be closing. */
+const SETTLE_STEPS = [0, 0, 0, 1, 4, 10, 20] as const
+
+let running = false
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
+}
+
+class Caller {
+  count = 0
+  async = false
+  readonly #fn: () => unknown
+  readonly #timeout: number
+  readonly #token: CheckToken | undefined
+
+  constructor(fn: () => unknown, timeout: number, token: CheckToken | undefined) {
+    this.#fn = fn
+    this.#timeout = timeout
+    this.#token = token
+  }
+
+  async call(times: number): Promise<void> {
+    const fn = this.#fn
+    for (let i = 0; i < times; i++) {
+      if (this.#token?.aborted) {
+        throw new LeakCheckError('ABANDONED', `leakspec: the leak check was abandoned: ${this.#token.reason ?? 'aborted'}`)
+      }
+      const index = ++this.count
+      let result: unknown
+      try {
+        result = fn()
+      } catch (error) {
+        throw new LeakCheckError(
+          'FN_THREW',
+          `leakspec: the function under test threw on call ${index}: ${describeError(error)}. ` +
+            'This is not a leak verdict; fix the error (every call must succeed) and run the check again.',
+          { cause: error, call: index },
+        )
+      }
+      if (isThenable(result)) {
+        this.async = true
+        const outcome = await settleWithin(result, this.#timeout)
+        if (!outcome.settled) {
+          throw new LeakCheckError(
+            'CALL_TIMEOUT',
+            `leakspec: call ${index} of the function under test did not settle within ${this.#timeout} ms ` +
+              '(its promise or thenable never resolved or rejected). This is not a leak verdict. ' +
+              'Fix: make sure every call settles, or raise the `callTimeout` option.',
+            { call: index },
+          )
+        }
+        if (!outcome.ok) {
+          throw new LeakCheckError(
+            'FN_REJECTED',
+            `leakspec: the function under test rejected on call ${index}: ${describeError(outcome.error)}. ` +
+              'This is not a leak verdict; fix the error (every call must succeed) and run the check again.',
+            { cause: outcome.error, call: index },
+          )
+        }
+      }
+    }
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`
+  try {
+    return `${typeof error} ${JSON.stringify(error)}`
+  } catch {
+    return String(error)
+  }
+}
+
+type Counts = Record<string, number>
+
+function readProbes(probes: readonly CountProbe[]): Counts {
+  const merged: Counts = {}
+  for (const probe of probes) {
+    const counts = probe.read()
+    for (const kind of Object.keys(counts)) merged[`${probe.name}:${kind}`] = counts[kind]!
+  }
+  return merged
+}
+
+function anyAbove(current: Counts, previous: Counts): boolean {
+  for (const key of Object.keys(current)) if (current[key]! > (previous[key] ?? 0)) return true
+  return false
+}
+
+/**
+ * Reads the probes after resources that are closing have had a bounded chance to go away: when a
+ * count is above the previous reading, wait (event-loop turns, then short sleeps) and read again.
+ */
+async function readCountsSettled(probes: readonly CountProbe[], previous: Counts): Promise<Counts> {
+  let counts = readProbes(probes)
+  for (const step of SETTLE_STEPS) {
+    if (!anyAbove(counts, previous)) break
+    if (step === 0) await turn()
+    else await sleep(step)
+    counts = readProbes(probes)
+  }
+  return counts
+}
+
+/**
+ * Runs a complete check of `fn`.
+ * @throws {LeakCheckError} when `fn` throws, rejects or never settles, when another check is running,
+ *   or when the check is abandoned through `token`
+ */
+export async function runCheck(
+  fn: () => unknown,
+  options: ResolvedLeakOptions,
+  extraProbes: readonly CountProbe[] = [],
+  token?: CheckToken,
+): Promise<LeakReport> {
+  if (running) {
+    throw new LeakCheckError(
+      'OVERLAP',
+      'leakspec: another leak check is already running in this thread. Leak checks measure the whole heap, ' +
+        'so two at once would measure each other. Fix: `await` each check before starting the next, and do not ' +
+        'run leak checks in concurrent tests (test.concurrent).',
+    )
+  }
+  running = true
+  const probes: CountProbe[] = [...(options.handles ? [createHandlesProbe()] : []), ...extraProbes]
+  try {
+    for (const probe of probes) probe.start?.()
+    return await sample(fn, options, probes, token)
+  } finally {
+    for (const probe of probes) probe.stop?.()
+    running = false
+  }
+}
+
+async function sample(
+  fn: () => unknown,
+  options: ResolvedLeakOptions,
+  probes: readonly CountProbe[],
+  token: CheckToken | undefined,
+): Promise<LeakReport> {
+  const started = now()
+  const gcAccess = resolveGc()
+  const params: RuleParams = {
+    rounds: options.rounds,
+    confirmRounds: options.confirmRounds,
+    extraRounds: options.extraRounds,
+    floor: options.floor,
+  }
+  const caller = new Caller(fn, options.callTimeout, token)
+  const emptySeries = { calls: [], heap: [], counts: {} }
+  if (!gcAccess.available) {
+    return {
+      verdict: 'inconclusive',
+      cause: 'gc-unavailable',
+      reason: `no way to force a garbage collection was found (${gcAccess.reason})`,
+      signals: [],
+      rounds: [],
+      series: emptySeries,
+      calls: 0,
+      gcs: 0,
+      durationMs: now() - started,
+      callsPerRound: 0,
+      extraRoundsUsed: 0,
+      async: false,
+      gc: 'unavailable',
+      options,
+    }
+  }
+  const gc = gcAccess.collect
+  let gcs = 0
+
+  // Calibration: one cold call, then four timed calls; one timed GC.
+  await caller.call(1)
+  await turn()
+  gc()
+  const heapStart = heapBytesWithoutCode()
+  gcs++
+  const callsStarted = now()
+  await caller.call(4)
+  const callMs = (now() - callsStarted) / 4
+  await turn()
+  const gcStarted = now()
+  gc()
+  const heapAfterCalibration = heapBytesWithoutCode()
+  const gcMs = now() - gcStarted
+  gcs++
+
+  const maxRounds = options.rounds + options.extraRounds
+  let callsPerRound: number
+  if (options.callsPerRound === 'auto') {
+    const callsPerL0 = options.warmup + 2 ** options.rounds - 1 + options.rounds + 1
+    const gcsPlanned = options.warmup + 2 * (options.rounds + 1) + 2
+    const target = options.timeBudget / 2 - gcsPlanned * gcMs
+    callsPerRound = powerOfTwoAtMost(target / (callsPerL0 * Math.max(callMs, 1e-4)), 1, MAX_AUTO_CALLS_PER_ROUND)
+    const bytesPerCall = (heapAfterCalibration - heapStart) / 4
+    if (bytesPerCall > 0) {
+      callsPerRound = Math.min(callsPerRound, powerOfTwoAtMost(CHUNK_BYTES_TARGET / bytesPerCall, 1, MAX_AUTO_CALLS_PER_ROUND))
+    }
+  } else {
+    callsPerRound = options.callsPerRound
+  }
+
+  // Memory guard: stop early with a leak when memory grew in each of the last two readings by at
+  // least the floor per call and the total growth passed maxHeapGrowth (or the next step would
+  // pass twice that).
+  let guardPrevious = heapAfterCalibration
+  let guardGrowing = 0
+  let guardPerCall = 0
+  const guardObserve = (heap: number, calls: number): void => {
+    const perCall = (heap - guardPrevious) / calls
+    guardGrowing = perCall >= options.floor ? guardGrowing + 1 : 0
+    guardPerCall = perCall
+    guardPrevious = heap
+  }
+  const guardTrips = (nextCalls: number): boolean => {
+    if (guardGrowing < 2) return false
+    const grown = guardPrevious - heapStart
+    return grown >= options.maxHeapGrowth || grown + guardPerCall * nextCalls >= 2 * options.maxHeapGrowth
+  }
+
+  // Warm-up.
+  for (let chunk = 0; chunk < options.warmup; chunk++) {
+    if (guardTrips(callsPerRound)) break
+    await caller.call(callsPerRound)
+    await turn()
+    gc()
+    const heap = heapBytesWithoutCode()
+    gcs++
+    guardObserve(heap + externalBytes(), callsPerRound)
+  }
+
+  let counts: Counts = readProbes(probes)
+  const reading = async (): Promise<{ heap: number; counts: Counts }> => {
+    await turn()
+    gc()
+    const a = heapBytesWithoutCode()
+    await caller.call(1)
+    await turn()
+    gc()
+    const b = heapBytesWithoutCode()
+    const external = externalBytes()
+    gcs += 2
+    counts = await readCountsSettled(probes, counts)
+    return { heap: Math.min(a, b) + external, counts }
+  }
+
+  const baseline = await reading()
+  const heapReadings: number[] = [baseline.heap]
+  const countReadings: Counts[] = [baseline.counts]
+  const roundCalls: number[] = []
+  const roundTimes: number[] = []
+  let decisions: SignalDecision[] = []
+  let stoppedEarly = false
+  let budgetExhausted = false
+  let extending = false
+  let secondsPerCall = callMs
+
+  for (let round = 1; round <= maxRounds; round++) {
+    const calls = callsPerRound * 2 ** (round - 1)
+    if (guardTrips(calls + 1) && heapReadings.length > 1) {
+      stoppedEarly = true
+      break
+    }
+    const elapsed = now() - started
+    const predicted = (calls + 1) * secondsPerCall + 2 * gcMs
+    if (elapsed + predicted > options.timeBudget) {
+      budgetExhausted = true
+      break
+    }
+    const roundStarted = now()
+    await caller.call(calls)
+    const next = await reading()
+    secondsPerCall = Math.max(callMs, (now() - roundStarted) / (calls + 1) - (2 * gcMs) / (calls + 1))
+    heapReadings.push(next.heap)
+    countReadings.push(next.counts)
+    roundCalls.push(calls + 1)
+    roundTimes.push(now() - started)
+    guardObserve(next.heap, calls + 1)
+
+    decisions = decideAll(heapReadings, countReadings, roundCalls, params)
+    const progress = combine(decisions)
+    if (progress.done) break
+    extending = progress.extending
+  }
+
+  if (decisions.length === 0) decisions = decideAll(heapReadings, countReadings, roundCalls, params)
+  return buildReport({
+    decisions,
+    heapReadings,
+    countReadings,
+    roundCalls,
+    roundTimes,
+    params,
+    stoppedEarly,
+    budgetExhausted,
+    extending,
+    calls: caller.count,
+    gcs,
+    durationMs: now() - started,
+    callsPerRound,
+    async: caller.async,
+    gc: gcAccess.source,
+    options,
+  })
+}
+
+function countKeys(readings: readonly Counts[]): string[] {
+  const keys = new Set<string>()
+  for (const reading of readings) for (const key of Object.keys(reading)) keys.add(key)
+  return [...keys].sort()
+}
+
+function decideAll(
+  heapReadings: readonly number[],
+  countReadings: readonly Counts[],
+  calls: readonly number[],
+  params: RuleParams,
+): SignalDecision[] {
+  const decisions = [decideSignal('heap', 'bytes', heapReadings, calls, params)]
+  for (const key of countKeys(countReadings)) {
+    const values = countReadings.map((reading) => reading[key] ?? 0)
+    decisions.push(decideSignal(key, 'count', values, calls, params))
+  }
+  return decisions
+}
+
+interface BuildInput {
+  decisions: readonly SignalDecision[]
+  heapReadings: readonly number[]
+  countReadings: readonly Counts[]
+  roundCalls: readonly number[]
+  roundTimes: readonly number[]
+  params: RuleParams
+  stoppedEarly: boolean
+  budgetExhausted: boolean
+  extending: boolean
+  calls: number
+  gcs: number
+  durationMs: number
+  callsPerRound: number
+  async: boolean
+  gc: 'exposed' | 'fallback'
+  options: ResolvedLeakOptions
+}
+
+function buildReport(input: BuildInput): LeakReport {
+  const { decisions, params } = input
+  const first = firstCountedRound(params)
+  const heapDecision = decisions[0]!
+  const rounds: RoundRecord[] = input.roundCalls.map((calls, index) => {
+    const changed: Record<string, number> = {}
+    for (const decision of decisions.slice(1)) {
+      const delta = decision.perRound[index] ?? 0
+      if (delta !== 0) changed[decision.key] = delta
+    }
+    return {
+      round: index + 1,
+      calls,
+      counted: index + 1 >= first,
+      heapPerCall: heapDecision.perCall[index] ?? 0,
+      counts: changed,
+      atMs: input.roundTimes[index] ?? 0,
+    }
+  })
+  const baseHeap = input.heapReadings[0] ?? 0
+  const countSeries: Record<string, number[]> = {}
+  for (const key of countKeys(input.countReadings)) {
+    const base = input.countReadings[0]?.[key] ?? 0
+    countSeries[key] = input.countReadings.map((reading) => (reading[key] ?? 0) - base)
+  }
+  const series = {
+    calls: input.roundCalls.slice(),
+    heap: input.heapReadings.map((value) => value - baseHeap),
+    counts: countSeries,
+  }
+  const toSummary = (decision: SignalDecision, forceLeak = false): SignalSummary => {
+    const state = decision.state
+    let status: SignalSummary['status'] = 'undecided'
+    if (state.status === 'clean') status = 'clean'
+    else if (state.status === 'leak' || forceLeak) status = 'leak'
+    const marginal = state.status === 'leak' ? state.marginal : state.status === 'pending' && state.wantsExtraRound
+    const perCall =
+      status === 'leak' && decision.estimatePerCall === 0 ? lastPositive(decision.perCall) : decision.estimatePerCall
+    return { key: decision.key, unit: decision.unit, status, perCall, marginal }
+  }
+  const extraRoundsUsed = Math.max(0, input.roundCalls.length - params.rounds)
+  const base = {
+    rounds,
+    series,
+    calls: input.calls,
+    gcs: input.gcs,
+    durationMs: input.durationMs,
+    callsPerRound: input.callsPerRound,
+    extraRoundsUsed,
+    async: input.async,
+    gc: input.gc,
+    options: input.options,
+  }
+
+  if (input.stoppedEarly) {
+    const signals = decisions.map((decision) => toSummary(decision, decision.key === 'heap'))
+    const heap = signals[0]!
+    return {
+      ...base,
+      verdict: 'leak',
+      signals,
+      leaks: [heap, ...signals.slice(1).filter((signal) => signal.status === 'leak')],
+      stoppedEarly: true,
+      reason: `memory grew in every reading and passed ${formatMiB(input.options.maxHeapGrowth)}; stopped early to protect the process`,
+    }
+  }
+
+  const leaking = decisions.filter(
+    (decision) =>
+      decision.state.status === 'leak' || (decision.state.status === 'pending' && decision.state.wantsExtraRound),
+  )
+  const anyPending = decisions.some(
+    (decision) => decision.state.status === 'pending' && !decision.state.wantsExtraRound,
+  )
+  const signals = decisions.map((decision) => toSummary(decision, leaking.includes(decision)))
+  const leaks = signals.filter((signal) => signal.status === 'leak')
+
+  if (anyPending) {
+    return {
+      ...base,
+      verdict: 'inconclusive',
+      signals,
+      cause: 'time-budget',
+      reason:
+        `the time budget of ${input.options.timeBudget} ms ran out after ${input.roundCalls.length} of ` +
+        `${params.rounds} rounds (about ${formatMs(input.durationMs)} at ${input.callsPerRound} calls in the first round)`,
+    }
+  }
+  if (leaks.length > 0) {
+    const [firstLeak, ...rest] = leaks
+    const extended = extraRoundsUsed > 0 ? `, after ${extraRoundsUsed} extra round(s) because the evidence was marginal` : ''
+    const cut = input.budgetExhausted && input.extending ? '; the time budget did not allow more rounds to settle it' : ''
+    return {
+      ...base,
+      verdict: 'leak',
+      signals,
+      leaks: [firstLeak!, ...rest],
+      stoppedEarly: false,
+      reason: `grew in each of the last ${params.confirmRounds} rounds${extended}${cut}`,
+    }
+  }
+  const decidedAt = heapDecision.state.status === 'clean' ? heapDecision.state.decidedAtRound : input.roundCalls.length
+  const extendedNote = extraRoundsUsed > 0 ? ` after ${extraRoundsUsed} extra round(s) to settle marginal growth` : ''
+  return {
+    ...base,
+    verdict: 'clean',
+    signals,
+    reason: `no signal grew in counted round ${decidedAt}${extendedNote}`,
+  }
+}
+
+function lastPositive(values: readonly number[]): number {
+  for (let i = values.length - 1; i >= 0; i--) if (values[i]! > 0) return values[i]!
+  return 0
+}
+
+function formatMiB(bytes: number): string {
+  return `${Math.round(bytes / (1024 * 1024))} MiB`
+}
+
+function formatMs(ms: number): string {
+  return `${Math.round(ms)} ms`
+}

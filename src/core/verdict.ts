@@ -1,0 +1,128 @@
+/**
+ * The verdict: pure functions from reading series to a decision per signal and overall.
+ *
+ * Rule ("grows in every round"): a signal leaks when its growth per call is at or above its floor in
+ * each of the last K counted rounds; it is clean at the first counted round below the floor. Rounds
+ * double in size, so bounded growth (warm-up, caches, JIT steps) is diluted towards zero per call
+ * while a real per-call leak keeps its rate. When a leak is only marginally established (growth near
+ * the floor, or halving from round to round like a cache filling up) the sampler is asked for more
+ * rounds instead of guessing.
+ */
+import { growthPerCall, median, repairSpikes } from './stats.js'
+
+/** The unit a signal is measured in. */
+export type SignalUnit = 'bytes' | 'count'
+
+/** Parameters of the decision rule. */
+export interface RuleParams {
+  /** Rounds in a normal check (R). */
+  readonly rounds: number
+  /** Consecutive counted rounds that must all grow (K). */
+  readonly confirmRounds: number
+  /** Extra rounds allowed when a leak is marginal. */
+  readonly extraRounds: number
+  /** Floor for byte signals, bytes per call. Count signals use "rose by at least 1 in the round". */
+  readonly floor: number
+}
+
+/** State of one signal after the rounds seen so far. */
+export type SignalState =
+  | { readonly status: 'pending'; readonly wantsExtraRound: boolean }
+  | { readonly status: 'clean'; readonly decidedAtRound: number }
+  | { readonly status: 'leak'; readonly marginal: boolean }
+
+/** Decision for one signal, with the evidence. */
+export interface SignalDecision {
+  /** Signal key, for example `heap` or `handles:Timeout`. */
+  readonly key: string
+  readonly unit: SignalUnit
+  readonly state: SignalState
+  /** Growth per call in each round (bytes per call, or items per call). */
+  readonly perCall: readonly number[]
+  /** Growth in each round in the signal's unit (bytes, or items). */
+  readonly perRound: readonly number[]
+  /** Estimated growth per call: the median over the deciding window, or 0 when clean. */
+  readonly estimatePerCall: number
+}
+
+/** Index (1-based round number) of the first counted round. */
+export function firstCountedRound(params: RuleParams): number {
+  return params.rounds - params.confirmRounds + 1
+}
+
+/**
+ * Decides one signal from its readings.
+ *
+ * @param key signal key
+ * @param unit `bytes` (heap; spike repair and the byte floor apply) or `count` (integers; rises ≥ 1)
+ * @param readings m₀ (baseline) … mₙ, one per round boundary
+ * @param calls calls in each round, L₁…Lₙ
+ * @param params the rule
+ */
+export function decideSignal(
+  key: string,
+  unit: SignalUnit,
+  readings: readonly number[],
+  calls: readonly number[],
+  params: RuleParams,
+): SignalDecision {
+  const series = unit === 'bytes' ? repairSpikes(readings, calls) : readings.slice()
+  const perCall = growthPerCall(series, calls)
+  const perRound = perCall.map((growth, index) => growth * calls[index]!)
+  const roundsSeen = perCall.length
+  const first = firstCountedRound(params)
+  const grew = (round: number): boolean =>
+    unit === 'bytes' ? perCall[round - 1]! >= params.floor : perRound[round - 1]! >= 1
+
+  for (let round = first; round <= roundsSeen; round++) {
+    if (!grew(round)) {
+      return { key, unit, state: { status: 'clean', decidedAtRound: round }, perCall, perRound, estimatePerCall: 0 }
+    }
+  }
+  if (roundsSeen - first + 1 < params.confirmRounds) {
+    return { key, unit, state: { status: 'pending', wantsExtraRound: false }, perCall, perRound, estimatePerCall: 0 }
+  }
+  const window = perCall.slice(roundsSeen - params.confirmRounds)
+  const estimatePerCall = median(window)
+  const marginal = unit === 'bytes' && isMarginal(window, params.floor)
+  if (marginal && roundsSeen < params.rounds + params.extraRounds) {
+    return { key, unit, state: { status: 'pending', wantsExtraRound: true }, perCall, perRound, estimatePerCall }
+  }
+  return { key, unit, state: { status: 'leak', marginal }, perCall, perRound, estimatePerCall }
+}
+
+/**
+ * Marginal evidence: the smallest growth in the window is under twice the floor, or the growth at
+ * least halved across the window (bounded growth settling looks like that; a leak keeps its rate).
+ */
+export function isMarginal(window: readonly number[], floor: number): boolean {
+  const smallest = Math.min(...window)
+  const first = window[0]!
+  const last = window[window.length - 1]!
+  return smallest < 2 * floor || last <= first / 2
+}
+
+/** Overall progress of a check after the rounds seen so far. */
+export type Progress =
+  | { readonly done: false; readonly extending: boolean }
+  | { readonly done: true; readonly verdict: 'clean' | 'leak' }
+
+/**
+ * Combines signal decisions: `leak` as soon as every signal is decided and one leaks, `clean` when
+ * all are clean; otherwise more rounds are needed (`extending` when only extra rounds are asked for).
+ */
+export function combine(decisions: readonly SignalDecision[]): Progress {
+  let pending = false
+  let extending = false
+  let leak = false
+  for (const decision of decisions) {
+    if (decision.state.status === 'pending') {
+      pending = true
+      if (decision.state.wantsExtraRound) extending = true
+    } else if (decision.state.status === 'leak') {
+      leak = true
+    }
+  }
+  if (pending) return { done: false, extending }
+  return { done: true, verdict: leak ? 'leak' : 'clean' }
+}

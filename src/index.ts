@@ -1,0 +1,19 @@
+/**
+ * `leakspec`: leak assertions for unit tests, runner-neutral.
+ */
+export { measureLeaks, assertNoLeaks } from './check.js'
+export { LeakError, LeakCheckError, type LeakCheckErrorCode } from './core/errors.js'
+export { DEFAULT_OPTIONS, type LeakOptions, type ResolvedLeakOptions } from './core/options.js'
+export type {
+  LeakReport,
+  CleanReport,
+  LeakFoundReport,
+  InconclusiveReport,
+  RoundRecord,
+  SignalSummary,
+  LeakSeries,
+  Verdict,
+} from './core/report.js'
+export type { CountProbe } from './core/probes/probe.js'
+export { toLeak, matchers, type MatcherContextLike, type ToLeakResult, type LeakCheckRecord, type LeakspecTaskMeta } from './matchers/toLeak.js'
+export { assertNoPendingChecks } from './matchers/guard.js'

@@ -1,0 +1,41 @@
+/**
+ * The unawaited-matcher guard. An async matcher that is not awaited passes silently in every runner;
+ * this guard records running checks and fails the test in `afterEach` when one is still running.
+ */
+import type { CheckToken } from '../core/sampler.js'
+
+interface Pending {
+  readonly token: CheckToken
+  readonly name: string
+}
+
+const pending = new Set<Pending>()
+
+/** Records a running check until `promise` settles. */
+export function track<T>(promise: Promise<T>, token: CheckToken, name: string): Promise<T> {
+  const entry: Pending = { token, name }
+  pending.add(entry)
+  return promise.finally(() => {
+    pending.delete(entry)
+  })
+}
+
+/**
+ * Throws when a check started by a matcher is still running (it was not awaited). The running
+ * check is abandoned at its next call so it cannot disturb later tests. Call it from `afterEach`.
+ * @throws {Error} naming the matcher and the fix
+ */
+export function assertNoPendingChecks(): void {
+  if (pending.size === 0) return
+  const names = [...pending].map((entry) => entry.name)
+  for (const entry of pending) {
+    entry.token.aborted = true
+    entry.token.reason = 'the test ended before it finished (it was not awaited)'
+  }
+  pending.clear()
+  throw new Error(
+    `leakspec: \`${names[0]}\` was not awaited, so it could not fail the test. ` +
+      `Fix: write \`await expect(fn).not.toLeak()\` (and make the test function async).` +
+      (names.length > 1 ? ` (${names.length} checks were not awaited.)` : ''),
+  )
+}

@@ -1,0 +1,125 @@
+/**
+ * `toLeak`: the runner-neutral matcher. Works with any Jest-compatible `expect.extend`
+ * (Vitest 4.1 and 5, Jest 29 and 30). The runner inverts `.not`; `pass` is true when fn leaks.
+ */
+import { assertFunction, measureResolved } from '../check.js'
+import { LeakCheckError } from '../core/errors.js'
+import { DEFAULT_OPTIONS, resolveOptions, type LeakOptions, type ResolvedLeakOptions } from '../core/options.js'
+import type { LeakReport } from '../core/report.js'
+import type { CheckToken } from '../core/sampler.js'
+import { formatClean, formatInconclusive, formatLeak } from '../message/format.js'
+import { track } from './guard.js'
+
+/** The parts of a matcher's `this` that `toLeak` reads. Both Vitest and Jest provide them. */
+export interface MatcherContextLike {
+  /** `true` under `.not` (Vitest leaves it `undefined` otherwise). */
+  readonly isNot?: boolean | undefined
+  /** `'resolves'`, `'rejects'` or `''`. */
+  readonly promise?: string | undefined
+  /** The running Vitest task (4.1+); absent in Jest. */
+  readonly task?: { meta: object } | undefined
+}
+
+/** What `toLeak` resolves to: the standard matcher result plus the report (kept by Jest reporters). */
+export interface ToLeakResult {
+  readonly pass: boolean
+  readonly message: () => string
+  readonly report: LeakReport
+}
+
+/** A compact, JSON-friendly record of one check, stored in Vitest's `task.meta.leakspec`. */
+export interface LeakCheckRecord {
+  readonly verdict: LeakReport['verdict']
+  readonly reason: string
+  readonly leaks: ReadonlyArray<{ readonly key: string; readonly perCall: number }>
+  readonly calls: number
+  readonly gcs: number
+  readonly durationMs: number
+  readonly heapPerCall: readonly number[]
+  readonly roundCalls: readonly number[]
+}
+
+/** The shape of `task.meta.leakspec`. */
+export interface LeakspecTaskMeta {
+  readonly checks: LeakCheckRecord[]
+}
+
+let defaults: ResolvedLeakOptions = DEFAULT_OPTIONS
+
+/**
+ * Sets the defaults `toLeak` starts from (used by the runner plugins).
+ * @throws {TypeError} for invalid options
+ */
+export function setMatcherDefaults(options: LeakOptions | undefined, where = 'leakspec() plugin'): void {
+  defaults = resolveOptions(options, DEFAULT_OPTIONS, where)
+}
+
+function toRecord(report: LeakReport): LeakCheckRecord {
+  return {
+    verdict: report.verdict,
+    reason: report.reason,
+    leaks: report.verdict === 'leak' ? report.leaks.map((signal) => ({ key: signal.key, perCall: signal.perCall })) : [],
+    calls: report.calls,
+    gcs: report.gcs,
+    durationMs: report.durationMs,
+    heapPerCall: report.rounds.map((round) => round.heapPerCall),
+    roundCalls: report.rounds.map((round) => round.calls),
+  }
+}
+
+function record(context: MatcherContextLike, report: LeakReport): void {
+  const meta = context.task?.meta as Record<string, unknown> | undefined
+  if (!meta) return
+  const existing = meta['leakspec'] as LeakspecTaskMeta | undefined
+  const checks = existing?.checks ?? []
+  checks.push(toRecord(report))
+  meta['leakspec'] = { checks }
+}
+
+/**
+ * `await expect(fn).not.toLeak(options?)` passes when each call of `fn` leaves nothing behind;
+ * `await expect(fn).toLeak(options?)` passes when it does. Must be awaited.
+ *
+ * @throws {TypeError} synchronously, when the received value is not a function or options are invalid
+ * @returns a promise of the matcher result; it rejects with a {@link LeakCheckError} when no verdict
+ *   can be reached (fn threw, rejected or never settled, GC unavailable, budget exhausted)
+ */
+export function toLeak(this: MatcherContextLike, received: unknown, options?: LeakOptions): Promise<ToLeakResult> {
+  const hint = `expect(fn).${this.isNot ? 'not.' : ''}toLeak(${options === undefined ? '' : 'options'})`
+  assertFunction(received, hint)
+  const resolved = resolveOptions(options, defaults, 'toLeak')
+  const token: CheckToken = { aborted: false }
+  const context = this
+  const run = async (): Promise<ToLeakResult> => {
+    let report: LeakReport
+    try {
+      report = await measureResolved(received, resolved, token)
+    } catch (error) {
+      if (error instanceof LeakCheckError && error.code === 'ABANDONED') {
+        // The test already failed through the unawaited guard; resolve quietly so that the
+        // abandoned promise does not also surface as an unhandled rejection. The result is made
+        // to agree with whichever form was used, because it is never looked at.
+        return { pass: !context.isNot, message: () => error.message, report: undefined as never }
+      }
+      throw error
+    }
+    record(context, report)
+    if (report.verdict === 'inconclusive') {
+      throw new LeakCheckError(
+        report.cause === 'gc-unavailable' ? 'GC_UNAVAILABLE' : 'INCONCLUSIVE',
+        formatInconclusive(report, hint),
+        { report },
+      )
+    }
+    const leaked = report.verdict === 'leak'
+    return {
+      pass: leaked,
+      message: () => (report.verdict === 'leak' ? formatLeak(report, hint) : formatClean(report as never, hint)),
+      report,
+    }
+  }
+  return track(run(), token, hint)
+}
+
+/** The matchers object to pass to `expect.extend`. */
+export const matchers = { toLeak }

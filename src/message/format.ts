@@ -1,0 +1,172 @@
+/**
+ * Turns a report into the text a person reads in a failed test: the verdict, the evidence round by
+ * round, and what to try. Plain text (no colours), so it reads the same in every runner and log.
+ */
+import type { LeakReport, SignalSummary } from '../core/report.js'
+
+/** Formats bytes with one decimal: `41.9 B`, `12.0 kB`, `3.2 MB` (1 kB = 1000 B). */
+export function formatBytes(bytes: number): string {
+  const sign = bytes < 0 ? '-' : ''
+  const size = Math.abs(bytes)
+  if (size < 1000) return `${sign}${size.toFixed(1)} B`
+  if (size < 1e6) return `${sign}${(size / 1e3).toFixed(1)} kB`
+  if (size < 1e9) return `${sign}${(size / 1e6).toFixed(1)} MB`
+  return `${sign}${(size / 1e9).toFixed(2)} GB`
+}
+
+/** Formats an item count per call: `1 per call`, `0.5 per call`. */
+function formatCount(perCall: number): string {
+  const rounded = Math.abs(perCall - Math.round(perCall)) < 0.05 ? String(Math.round(perCall)) : perCall.toFixed(2)
+  return `${rounded} per call`
+}
+
+/** Human name of a signal key: `heap`, `Timeout handles`, … */
+export function signalName(key: string): string {
+  if (key === 'heap') return 'heap'
+  const [family, kind] = splitKey(key)
+  if (family === 'handles') return `${kind} handles`
+  return `${kind} (${family})`
+}
+
+function splitKey(key: string): [string, string] {
+  const colon = key.indexOf(':')
+  return colon === -1 ? [key, ''] : [key.slice(0, colon), key.slice(colon + 1)]
+}
+
+function describeSignal(signal: SignalSummary): string {
+  if (signal.unit === 'bytes') return `${formatBytes(signal.perCall)} per call`
+  return formatCount(signal.perCall)
+}
+
+function padStart(text: string, width: number): string {
+  return text.length >= width ? text : ' '.repeat(width - text.length) + text
+}
+
+function padEnd(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length)
+}
+
+/** The round-by-round table. */
+export function formatRounds(report: LeakReport): string {
+  if (report.rounds.length === 0) return '  (no rounds were measured)'
+  const rows: string[][] = [['round', 'calls', 'heap/call', 'other signals']]
+  for (const round of report.rounds) {
+    const others = Object.entries(round.counts)
+      .map(([key, delta]) => `${splitKey(key)[1] || key} ${delta > 0 ? '+' : ''}${delta}`)
+      .join(', ')
+    rows.push([
+      `${round.round}${round.counted ? '*' : ' '}`,
+      String(round.calls),
+      formatBytes(round.heapPerCall),
+      others === '' ? '-' : others,
+    ])
+  }
+  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]!.length)))
+  return rows
+    .map((row) =>
+      `  ${padStart(row[0]!, widths[0]!)}  ${padStart(row[1]!, widths[1]!)}  ${padStart(row[2]!, widths[2]!)}  ${row[3]}`.trimEnd(),
+    )
+    .join('\n')
+}
+
+function footer(report: LeakReport): string {
+  return (
+    `${report.calls} calls · ${report.gcs} GCs · ${Math.round(report.durationMs)} ms · ` +
+    `${report.callsPerRound} calls in round 1 · gc ${report.gc}` +
+    (report.async ? ' · async' : '')
+  )
+}
+
+function advice(report: LeakReport, leaks: readonly SignalSummary[]): string[] {
+  const tips: string[] = []
+  if (leaks.some((signal) => signal.key === 'heap')) {
+    tips.push(
+      'Look for what keeps a reference after each call: a module-level array or Map, a cache without a bound, ' +
+        'a closure stored on a long-lived object, a listener or timer that is never removed.',
+    )
+    tips.push(
+      `If this is a bounded cache that is still filling, warm it up before the check or raise \`rounds\` ` +
+        `(now ${report.options.rounds}; each extra round doubles the calls).`,
+    )
+  }
+  for (const signal of leaks) {
+    if (signal.key.startsWith('handles:')) {
+      const kind = splitKey(signal.key)[1]
+      tips.push(
+        `A ${kind} handle stays open per call: clear the timer, close the server, socket or file, ` +
+          'or kill the child process before the call returns (or resolves).',
+      )
+    }
+  }
+  return tips
+}
+
+/**
+ * The failure text for a leak: used by `.not.toLeak()` and by `assertNoLeaks`.
+ * @param hint the first line, for example the matcher hint `expect(fn).not.toLeak()`
+ */
+export function formatLeak(report: LeakReport & { verdict: 'leak' }, hint: string): string {
+  const [main] = report.leaks
+  const lines: string[] = [hint, '']
+  const headline =
+    main.key === 'heap'
+      ? `it leaks about ${describeSignal(main)} of heap`
+      : `it leaves about ${describeSignal(main)} ${signalName(main.key)} open`
+  lines.push(`Expected the function not to leak, but ${headline}.`)
+  lines.push('')
+  lines.push(
+    report.stoppedEarly
+      ? `Leaking (${report.reason}):`
+      : `Leaking (${report.reason}; heap floor ${report.options.floor} B per call):`,
+  )
+  const width = Math.max(...report.leaks.map((signal) => signalName(signal.key).length))
+  for (const signal of report.leaks) {
+    lines.push(
+      `  ${padEnd(signalName(signal.key), width)}  ${describeSignal(signal)}${signal.marginal ? '  (marginal)' : ''}`,
+    )
+  }
+  lines.push('')
+  lines.push(formatRounds(report))
+  lines.push('  (* counted rounds)')
+  lines.push('')
+  lines.push(footer(report))
+  const tips = advice(report, report.leaks)
+  if (tips.length > 0) {
+    lines.push('')
+    lines.push('What to try:')
+    for (const tip of tips) lines.push(`  - ${tip}`)
+  }
+  return lines.join('\n')
+}
+
+/** The failure text when `.toLeak()` was expected but the function is clean. */
+export function formatClean(report: LeakReport & { verdict: 'clean' }, hint: string): string {
+  return [
+    hint,
+    '',
+    `Expected the function to leak, but it is clean: ${report.reason} (heap floor ${report.options.floor} B per call).`,
+    '',
+    formatRounds(report),
+    '  (* counted rounds)',
+    '',
+    footer(report),
+  ].join('\n')
+}
+
+/** The error text when a check is inconclusive. */
+export function formatInconclusive(report: LeakReport & { verdict: 'inconclusive' }, hint: string): string {
+  const fix =
+    report.cause === 'gc-unavailable'
+      ? 'Fix: run node with --expose-gc (for example NODE_OPTIONS=--expose-gc), or use the leakspec() Vitest plugin, which sets it up.'
+      : 'Fix: raise the `timeBudget` option (and the test timeout with it), or make each call cheaper.'
+  return [
+    hint,
+    '',
+    `leakspec could not reach a verdict: ${report.reason}. This is neither a pass nor a leak.`,
+    fix,
+    '',
+    formatRounds(report),
+    '',
+    footer(report),
+  ].join('\n')
+}

@@ -1,0 +1,7 @@
+/**
+ * `leakspec/vitest`: the Vitest plugin and the matcher types.
+ */
+import './types.js'
+
+export { leakspec, type LeakspecPluginOptions, type LeakspecVitestPlugin, type ConfigureVitestContextLike } from './plugin.js'
+export type { LeakspecTaskMeta, LeakCheckRecord } from '../matchers/toLeak.js'

@@ -1,0 +1,94 @@
+/**
+ * The Vitest plugin: one line in `vitest.config` registers the matchers in every project and makes
+ * GC available. Runs in Vitest's main process through `configureVitest` (once per project).
+ */
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { describeValue, resolveOptions, type LeakOptions } from '../core/options.js'
+
+/** Options of the {@link leakspec} plugin. */
+export interface LeakspecPluginOptions {
+  /** Defaults for every `toLeak` in the project; each call can still override them. */
+  defaults?: LeakOptions
+}
+
+/** The subset of Vitest's `configureVitest` context the plugin uses. */
+export interface ConfigureVitestContextLike {
+  readonly project: {
+    readonly config: {
+      setupFiles: string[]
+      execArgv?: string[]
+      pool?: string
+      browser?: { enabled?: boolean }
+    }
+    provide?(key: string, value: unknown): void
+  }
+}
+
+/** The plugin object (a Vite plugin with Vitest's `configureVitest` hook). */
+export interface LeakspecVitestPlugin {
+  readonly name: 'leakspec'
+  configureVitest(context: ConfigureVitestContextLike): void
+}
+
+/** Key under which the plugin provides its defaults to test workers (`inject`). */
+export const DEFAULTS_KEY = 'leakspec:defaults'
+
+function setupFilePath(): string {
+  for (const candidate of ['./setup.js', './vitest/setup.js']) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url))
+    if (existsSync(path)) return path
+  }
+  throw new Error('leakspec: the Vitest setup file is missing from the installed package; reinstall leakspec.')
+}
+
+const FORK_POOLS = new Set(['forks', 'vmForks'])
+
+/**
+ * The leakspec Vitest plugin. Add it to `plugins` in `vitest.config.ts`:
+ *
+ * ```ts
+ * import { defineConfig } from 'vitest/config'
+ * import { leakspec } from 'leakspec/vitest'
+ * export default defineConfig({ plugins: [leakspec()] })
+ * ```
+ *
+ * In each (non-browser) project it adds the `leakspec/vitest/setup` file (which registers `toLeak`
+ * and the unawaited guard) and, for the `forks` and `vmForks` pools, `--expose-gc` to `execArgv`.
+ * Thread pools cannot take that flag; there leakspec uses the runtime fallback to force GC.
+ *
+ * @param options plugin options; `defaults` apply to every `toLeak` in the project
+ * @throws {TypeError} for unknown plugin options or invalid defaults
+ */
+export function leakspec(options: LeakspecPluginOptions = {}): LeakspecVitestPlugin {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(
+      `leakspec: leakspec(options) takes an object; received ${describeValue(options)}. Fix: call leakspec() or leakspec({ defaults: { rounds: 8 } }).`,
+    )
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'defaults') {
+      throw new TypeError(
+        `leakspec: unknown leakspec() plugin option \`${key}\`. Known options: defaults. ` +
+          `Fix: put check options under \`defaults\`, for example leakspec({ defaults: { ${key}: … } }).`,
+      )
+    }
+  }
+  // Validate now, in the config process, so a typo fails at start-up rather than in every test.
+  resolveOptions(options.defaults, undefined, 'leakspec({ defaults })')
+  const defaults = options.defaults
+  return {
+    name: 'leakspec',
+    configureVitest({ project }) {
+      const config = project.config
+      if (config.browser?.enabled) return
+      const setup = setupFilePath()
+      if (!config.setupFiles.includes(setup)) config.setupFiles.push(setup)
+      if (config.pool !== undefined && FORK_POOLS.has(config.pool)) {
+        config.execArgv ??= []
+        if (!config.execArgv.includes('--expose-gc')) config.execArgv.push('--expose-gc')
+      }
+      if (defaults !== undefined) project.provide?.(DEFAULTS_KEY, defaults)
+    },
+  }
+}
