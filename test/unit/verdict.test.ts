@@ -1,0 +1,130 @@
+import { describe, expect, test } from 'vitest'
+import { combine, decideSignal, isMarginal, type RuleParams } from '../../src/core/verdict.js'
+
+const params: RuleParams = { rounds: 7, confirmRounds: 3, extraRounds: 2, floor: 16 }
+/** Calls per round for L0 = 32: 32, 64, …, 2048 (+1 for the call inside each paired reading). */
+const calls = [33, 65, 129, 257, 513, 1025, 2049, 4097, 8193]
+
+/** Builds readings m0…mn from growth per round (bytes). */
+function readings(perRound: number[], start = 1_000_000): number[] {
+  const out = [start]
+  for (const growth of perRound) out.push(out[out.length - 1]! + growth)
+  return out
+}
+
+describe('decideSignal, bytes', () => {
+  test('a steady leak of 40 B per call leaks after the 3 counted rounds', () => {
+    const series = readings(calls.slice(0, 7).map((c) => c * 40))
+    const decision = decideSignal('heap', 'bytes', series, calls.slice(0, 7), params)
+    expect(decision.state, 'state').toEqual({ status: 'leak', marginal: false })
+    expect(decision.estimatePerCall, 'estimate').toBeCloseTo(40, 6)
+  })
+
+  test('growth below the floor in the first counted round is clean at once (early exit)', () => {
+    // rounds 1-4 uncounted (big warm-up growth), round 5 grows 10 B/call < 16
+    const perRound = [300, 200, 100, 50, 10].map((g, i) => g * calls[i]!)
+    const decision = decideSignal('heap', 'bytes', readings(perRound), calls.slice(0, 5), params)
+    expect(decision.state).toEqual({ status: 'clean', decidedAtRound: 5 })
+    expect(decision.estimatePerCall).toBe(0)
+  })
+
+  test('a bounded step of 20 KB in one counted round is diluted below the floor by the next', () => {
+    const perRound = [0, 0, 0, 0, 20_000, 0, 0]
+    const decision = decideSignal('heap', 'bytes', readings(perRound), calls.slice(0, 7), params)
+    expect(decision.state.status).toBe('clean')
+  })
+
+  test('is pending until K counted rounds were seen', () => {
+    const series = readings(calls.slice(0, 6).map((c) => c * 40))
+    const decision = decideSignal('heap', 'bytes', series, calls.slice(0, 6), params)
+    expect(decision.state).toEqual({ status: 'pending', wantsExtraRound: false })
+  })
+
+  test('an isolated +200 KB spike followed by a drop is repaired and does not make a leak', () => {
+    // rounds 5, 6, 7 would otherwise read: +200 KB spike at reading 6, back down at reading 7
+    const perRound = [0, 0, 0, 0, 0, 0, 0].map(() => 0)
+    const series = readings(perRound)
+    series[6] = series[6]! + 200_000
+    const decision = decideSignal('heap', 'bytes', series, calls.slice(0, 7), params)
+    expect(decision.state.status).toBe('clean')
+    expect(decision.perCall[5], 'round 6 after repair').toBe(0)
+  })
+
+  test('a doubling container (staircase) that resizes once per round still leaks', () => {
+    // growth per round alternates 0.6x and 1.5x of a 44 B/call mean
+    const perRound = [0.6, 1.5, 0.6, 1.5, 0.6, 1.5, 0.7].map((f, i) => f * 44 * calls[i]!)
+    const decision = decideSignal('heap', 'bytes', readings(perRound), calls.slice(0, 7), params)
+    expect(decision.state.status).not.toBe('clean')
+  })
+
+  test('growth near the floor asks for extra rounds instead of guessing', () => {
+    const perRound = calls.slice(0, 7).map((c) => c * 20)
+    const decision = decideSignal('heap', 'bytes', readings(perRound), calls.slice(0, 7), params)
+    expect(decision.state).toEqual({ status: 'pending', wantsExtraRound: true })
+  })
+
+  test('slow-settling bounded growth that halves each round is extended and then clean', () => {
+    // 200, 100, 50, 25 (round 8), 12.5 (round 9) B per call: a cache filling up
+    const perCallGrowth = [400, 300, 250, 220, 200, 100, 50, 25, 12.5]
+    const perRound = perCallGrowth.map((g, i) => g * calls[i]!)
+    const seven = decideSignal('heap', 'bytes', readings(perRound.slice(0, 7)), calls.slice(0, 7), params)
+    expect(seven.state, 'after 7 rounds').toEqual({ status: 'pending', wantsExtraRound: true })
+    const nine = decideSignal('heap', 'bytes', readings(perRound), calls, params)
+    expect(nine.state, 'after 9 rounds').toEqual({ status: 'clean', decidedAtRound: 9 })
+  })
+
+  test('marginal evidence that persists through the extra rounds is a marginal leak', () => {
+    const perRound = calls.map((c) => c * 20)
+    const decision = decideSignal('heap', 'bytes', readings(perRound), calls, params)
+    expect(decision.state).toEqual({ status: 'leak', marginal: true })
+  })
+})
+
+describe('decideSignal, counts', () => {
+  test('+1 handle per call leaks, with 1 per call as the estimate', () => {
+    const perRound = calls.slice(0, 7)
+    const decision = decideSignal('handles:Timeout', 'count', readings(perRound, 3), calls.slice(0, 7), params)
+    expect(decision.state).toEqual({ status: 'leak', marginal: false })
+    expect(decision.estimatePerCall).toBe(1)
+  })
+
+  test('a handle that rises once and stays is clean', () => {
+    const decision = decideSignal('handles:Timeout', 'count', [2, 3, 3, 3, 3, 3, 3, 3], calls.slice(0, 7), params)
+    expect(decision.state).toEqual({ status: 'clean', decidedAtRound: 5 })
+  })
+
+  test('one handle per round (a leak every few hundred calls) still rises in every round', () => {
+    const decision = decideSignal('handles:Timeout', 'count', [0, 1, 2, 3, 4, 5, 6, 7], calls.slice(0, 7), params)
+    expect(decision.state.status).toBe('leak')
+  })
+})
+
+describe('isMarginal', () => {
+  test.each([
+    { window: [40, 41, 39], floor: 16, marginal: false },
+    { window: [30, 31, 33], floor: 16, marginal: true },
+    { window: [200, 120, 100], floor: 16, marginal: true },
+    { window: [200, 120, 101], floor: 16, marginal: false },
+  ])('$window with floor $floor → $marginal', ({ window, floor, marginal }) => {
+    expect(isMarginal(window, floor)).toBe(marginal)
+  })
+})
+
+describe('combine', () => {
+  const clean = { key: 'a', unit: 'bytes' as const, perCall: [], perRound: [], estimatePerCall: 0 }
+  test('clean when every signal is clean', () => {
+    expect(combine([{ ...clean, state: { status: 'clean', decidedAtRound: 5 } }])).toEqual({ done: true, verdict: 'clean' })
+  })
+  test('leak when all are decided and one leaks', () => {
+    expect(
+      combine([
+        { ...clean, state: { status: 'clean', decidedAtRound: 5 } },
+        { ...clean, state: { status: 'leak', marginal: false } },
+      ]),
+    ).toEqual({ done: true, verdict: 'leak' })
+  })
+  test('not done while a signal is pending; extending when it asks for an extra round', () => {
+    expect(combine([{ ...clean, state: { status: 'pending', wantsExtraRound: true } }])).toEqual({ done: false, extending: true })
+    expect(combine([{ ...clean, state: { status: 'pending', wantsExtraRound: false } }])).toEqual({ done: false, extending: false })
+  })
+})
