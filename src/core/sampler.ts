@@ -9,7 +9,7 @@
  * `min` removes transient spikes of concurrent compile jobs; external memory is read after the second
  * GC because ArrayBuffers are swept concurrently.
  */
-import { now, settleWithin, sleep, turn } from './clock.js'
+import { now, SettleWatchdog, sleep, turn } from './clock.js'
 import { LeakCheckError } from './errors.js'
 import { resolveGc } from './gc.js'
 import { externalBytes, heapBytesWithoutCode } from './heap.js'
@@ -49,11 +49,18 @@ class Caller {
   readonly #fn: () => unknown
   readonly #timeout: number
   readonly #token: CheckToken | undefined
+  readonly #watchdog: SettleWatchdog
 
   constructor(fn: () => unknown, timeout: number, token: CheckToken | undefined) {
     this.#fn = fn
     this.#timeout = timeout
     this.#token = token
+    this.#watchdog = new SettleWatchdog(timeout)
+  }
+
+  /** Clears the call-timeout timer so it is not counted as a handle. */
+  quiet(): void {
+    this.#watchdog.disarm()
   }
 
   async call(times: number): Promise<void> {
@@ -76,7 +83,7 @@ class Caller {
       }
       if (isThenable(result)) {
         this.async = true
-        const outcome = await settleWithin(result, this.#timeout)
+        const outcome = await this.#watchdog.settle(result)
         if (!outcome.settled) {
           throw new LeakCheckError(
             'CALL_TIMEOUT',
@@ -159,22 +166,19 @@ export async function runCheck(
     )
   }
   running = true
+  const caller = new Caller(fn, options.callTimeout, token)
   const probes: CountProbe[] = [...(options.handles ? [createHandlesProbe()] : []), ...extraProbes]
   try {
     for (const probe of probes) probe.start?.()
-    return await sample(fn, options, probes, token)
+    return await sample(caller, options, probes)
   } finally {
+    caller.quiet()
     for (const probe of probes) probe.stop?.()
     running = false
   }
 }
 
-async function sample(
-  fn: () => unknown,
-  options: ResolvedLeakOptions,
-  probes: readonly CountProbe[],
-  token: CheckToken | undefined,
-): Promise<LeakReport> {
+async function sample(caller: Caller, options: ResolvedLeakOptions, probes: readonly CountProbe[]): Promise<LeakReport> {
   const started = now()
   const gcAccess = resolveGc()
   const params: RuleParams = {
@@ -183,7 +187,6 @@ async function sample(
     extraRounds: options.extraRounds,
     floor: options.floor,
   }
-  const caller = new Caller(fn, options.callTimeout, token)
   const emptySeries = { calls: [], heap: [], counts: {} }
   if (!gcAccess.available) {
     return {
@@ -272,6 +275,7 @@ async function sample(
     gc()
     const a = heapBytesWithoutCode()
     await caller.call(1)
+    caller.quiet()
     await turn()
     gc()
     const b = heapBytesWithoutCode()
