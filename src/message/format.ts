@@ -46,6 +46,19 @@ function padEnd(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length)
 }
 
+/**
+ * The headline names what to fix first: a resource left open per call (count signals) before the
+ * heap bytes it holds.
+ */
+function headline(leaks: readonly SignalSummary[]): string {
+  const counts = leaks.filter((signal) => signal.unit === 'count')
+  const heap = leaks.find((signal) => signal.key === 'heap')
+  const heapText = heap ? `${formatBytes(heap.perCall)} of heap per call` : undefined
+  if (counts.length === 0) return `it leaks about ${heapText ?? 'memory'}`
+  const items = counts.map((signal) => `${describeSignal(signal).replace(' per call', '')} ${signalName(signal.key)}`)
+  return `each call leaves about ${items.join(', ')} open${heapText ? ` (and ${heapText})` : ''}`
+}
+
 /** The round-by-round table. */
 export function formatRounds(report: LeakReport): string {
   if (report.rounds.length === 0) return '  (no rounds were measured)'
@@ -106,21 +119,17 @@ function advice(report: LeakReport, leaks: readonly SignalSummary[]): string[] {
  * @param hint the first line, for example the matcher hint `expect(fn).not.toLeak()`
  */
 export function formatLeak(report: LeakReport & { verdict: 'leak' }, hint: string): string {
-  const [main] = report.leaks
   const lines: string[] = [hint, '']
-  const headline =
-    main.key === 'heap'
-      ? `it leaks about ${describeSignal(main)} of heap`
-      : `it leaves about ${describeSignal(main)} ${signalName(main.key)} open`
-  lines.push(`Expected the function not to leak, but ${headline}.`)
+  lines.push(`Expected the function not to leak, but ${headline(report.leaks)}.`)
   lines.push('')
   lines.push(
     report.stoppedEarly
       ? `Leaking (${report.reason}):`
       : `Leaking (${report.reason}; heap floor ${report.options.floor} B per call):`,
   )
-  const width = Math.max(...report.leaks.map((signal) => signalName(signal.key).length))
-  for (const signal of report.leaks) {
+  const ordered = [...report.leaks].sort((a, b) => (a.unit === b.unit ? 0 : a.unit === 'count' ? -1 : 1))
+  const width = Math.max(...ordered.map((signal) => signalName(signal.key).length))
+  for (const signal of ordered) {
     lines.push(
       `  ${padEnd(signalName(signal.key), width)}  ${describeSignal(signal)}${signal.marginal ? '  (marginal)' : ''}`,
     )

@@ -1,0 +1,78 @@
+// Runs the examples and checks that each one does what it shows: the leaky tests fail with a leak
+// message, the clean ones pass. Exits non-zero when an example behaves otherwise.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)))
+const scratch = mkdtempSync(join(tmpdir(), 'leakspec-examples-'))
+let problems = 0
+
+/**
+ * Each example: how to run it, and which tests are expected to fail (the rest must pass).
+ * `report` is a Jest-style JSON results file (Vitest's json reporter writes the same shape).
+ */
+const examples = [
+  {
+    name: 'Vitest (plugin, sync/async/handles)',
+    cwd: join(root, 'examples/vitest'),
+    command: (report) => [
+      process.execPath,
+      [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+    ],
+    expectFail: [/buggy client/, /forgetting to stop/],
+  },
+]
+
+/** Plain scripts: they must exit 0 and print these lines. */
+const scripts = [
+  {
+    name: 'standalone (measureLeaks / assertNoLeaks)',
+    args: ['--expose-gc', join(root, 'examples/standalone/measure.mjs')],
+    expectOutput: [/^leaky: leak/m, /^clean: assertNoLeaks passed/m, /^leaky: assertNoLeaks threw LeakError/m],
+  },
+]
+
+for (const script of scripts) {
+  console.log(`\n━━━ example: ${script.name} ━━━\n$ node ${script.args.map((a) => a.replace(root + '/', '')).join(' ')}\n`)
+  const result = spawnSync(process.execPath, script.args, { cwd: root, encoding: 'utf8' })
+  process.stdout.write(result.stdout)
+  process.stderr.write(result.stderr)
+  const ok = result.status === 0 && script.expectOutput.every((pattern) => pattern.test(result.stdout))
+  if (!ok) problems++
+  console.log(`${ok ? '✓' : '✗'} ${script.name}${ok ? '' : ` — UNEXPECTED (exit ${result.status})`}`)
+}
+
+for (const example of examples) {
+  const report = join(scratch, `${examples.indexOf(example)}.json`)
+  const [command, args] = example.command(report)
+  console.log(`\n━━━ example: ${example.name} ━━━\n$ ${['node', ...args.map((a) => a.replace(root + '/', ''))].join(' ')}\n`)
+  spawnSync(command, args, { cwd: example.cwd, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '1' } })
+  let results
+  try {
+    results = JSON.parse(readFileSync(report, 'utf8'))
+  } catch (error) {
+    console.error(`✗ ${example.name}: no results file (${error.message})`)
+    problems++
+    continue
+  }
+  for (const file of results.testResults) {
+    for (const test of file.assertionResults) {
+      const shouldFail = example.expectFail.some((pattern) => pattern.test(test.title))
+      const failed = test.status === 'failed'
+      const message = (test.failureMessages ?? []).join('\n')
+      const ok = shouldFail ? failed && /Expected the function not to leak/.test(message) : test.status === 'passed'
+      if (!ok) problems++
+      console.log(`${ok ? '✓' : '✗'} ${test.title}: ${shouldFail ? 'leak caught, as the example shows' : 'clean, passes'}${ok ? '' : ` — UNEXPECTED (${test.status})`}`)
+    }
+  }
+}
+
+rmSync(scratch, { recursive: true, force: true })
+if (problems > 0) {
+  console.error(`\n${problems} example check(s) did not behave as documented.`)
+  process.exit(1)
+}
+console.log('\nAll examples behaved as documented: leaks caught, clean code passed.')
