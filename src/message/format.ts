@@ -65,6 +65,7 @@ export function formatRounds(report: LeakReport): string {
   const rows: string[][] = [['round', 'calls', 'heap/call', 'other signals']]
   for (const round of report.rounds) {
     const others = Object.entries(round.counts)
+      .filter(([, delta]) => delta > 0)
       .map(([key, delta]) => `${splitKey(key)[1] || key} ${delta > 0 ? '+' : ''}${delta}`)
       .join(', ')
     rows.push([
