@@ -55,7 +55,11 @@ function headline(leaks: readonly SignalSummary[]): string {
   const heap = leaks.find((signal) => signal.key === 'heap')
   const heapText = heap ? `${formatBytes(heap.perCall)} of heap per call` : undefined
   if (counts.length === 0) return `it leaks about ${heapText ?? 'memory'}`
-  const items = counts.map((signal) => `${describeSignal(signal).replace(' per call', '')} ${signalName(signal.key)}`)
+  const items = counts.map((signal) => {
+    const amount = describeSignal(signal).replace(' per call', '')
+    const name = signalName(signal.key)
+    return `${amount} ${amount === '1' ? name.replace(/ handles$/, ' handle') : name}`
+  })
   return `each call leaves about ${items.join(', ')} open${heapText ? ` (and ${heapText})` : ''}`
 }
 

@@ -1,0 +1,138 @@
+import { describe, expect, test } from 'vitest'
+import { DEFAULT_OPTIONS } from '../../src/core/options.js'
+import type { LeakReport } from '../../src/core/report.js'
+import { formatBytes, formatClean, formatInconclusive, formatLeak } from '../../src/message/format.js'
+
+const rounds = [33, 65, 129, 257, 513, 1025, 2049].map((calls, index) => ({
+  round: index + 1,
+  calls,
+  counted: index >= 4,
+  heapPerCall: [300, 120, 60, 45, 41.5, 40, 39.25][index]!,
+  counts: index === 1 ? { 'handles:Timeout': -1 } : index >= 4 ? { 'handles:Timeout': calls } : {},
+  atMs: 10 * (index + 1),
+}))
+
+const base = {
+  rounds,
+  series: { calls: rounds.map((r) => r.calls), heap: [], counts: {} },
+  calls: 4205,
+  gcs: 22,
+  durationMs: 123.4,
+  callsPerRound: 32,
+  extraRoundsUsed: 0,
+  async: false,
+  gc: 'exposed' as const,
+  options: DEFAULT_OPTIONS,
+}
+
+const heap = { key: 'heap', unit: 'bytes' as const, status: 'leak' as const, perCall: 40, marginal: false }
+const timeout = { key: 'handles:Timeout', unit: 'count' as const, status: 'leak' as const, perCall: 1, marginal: false }
+
+describe('formatLeak', () => {
+  test('pins the whole message for a heap-and-handle leak', () => {
+    const report: LeakReport = {
+      ...base,
+      verdict: 'leak',
+      reason: 'grew in each of the last 3 rounds',
+      signals: [heap, timeout],
+      leaks: [heap, timeout],
+      stoppedEarly: false,
+    }
+    expect(formatLeak(report, 'expect(fn).not.toLeak()')).toBe(
+      [
+        'expect(fn).not.toLeak()',
+        '',
+        'Expected the function not to leak, but each call leaves about 1 Timeout handle open (and 40.0 B of heap per call).',
+        '',
+        'Leaking (grew in each of the last 3 rounds; heap floor 16 B per call):',
+        '  Timeout handles  1 per call',
+        '  heap             40.0 B per call',
+        '',
+        '  round  calls  heap/call  other signals',
+        '     1      33    300.0 B  -',
+        '     2      65    120.0 B  -',
+        '     3     129     60.0 B  -',
+        '     4     257     45.0 B  -',
+        '     5*    513     41.5 B  Timeout +513',
+        '     6*   1025     40.0 B  Timeout +1025',
+        '     7*   2049     39.3 B  Timeout +2049',
+        '  (* counted rounds)',
+        '',
+        '4205 calls · 22 GCs · 123 ms · 32 calls in round 1 · gc exposed',
+        '',
+        'What to try:',
+        '  - Look for what keeps a reference after each call: a module-level array or Map, a cache without a bound, a closure stored on a long-lived object, a listener or timer that is never removed.',
+        '  - If this is a bounded cache that is still filling, warm it up before the check or raise `rounds` (now 7; each extra round doubles the calls).',
+        '  - A Timeout handle stays open per call: clear the timer, close the server, socket or file, or kill the child process before the call returns (or resolves).',
+      ].join('\n'),
+    )
+  })
+
+  test('a heap-only leak has a heap headline', () => {
+    const report: LeakReport = {
+      ...base,
+      verdict: 'leak',
+      reason: 'grew in each of the last 3 rounds',
+      signals: [heap],
+      leaks: [heap],
+      stoppedEarly: false,
+    }
+    expect(formatLeak(report, 'h').split('\n')[2]).toBe(
+      'Expected the function not to leak, but it leaks about 40.0 B of heap per call.',
+    )
+  })
+
+  test('marks marginal signals', () => {
+    const marginal = { ...heap, perCall: 20, marginal: true }
+    const report: LeakReport = {
+      ...base,
+      verdict: 'leak',
+      reason: 'grew in each of the last 3 rounds, after 2 extra round(s) because the evidence was marginal',
+      signals: [marginal],
+      leaks: [marginal],
+      stoppedEarly: false,
+      extraRoundsUsed: 2,
+    }
+    expect(formatLeak(report, 'h')).toContain('  heap  20.0 B per call  (marginal)')
+    expect(formatLeak(report, 'h')).toContain('after 2 extra round(s) because the evidence was marginal')
+  })
+})
+
+describe('formatClean and formatInconclusive', () => {
+  test('clean explains why .toLeak() failed', () => {
+    const report: LeakReport = { ...base, verdict: 'clean', reason: 'no signal grew in counted round 5', signals: [] }
+    expect(formatClean(report, 'expect(fn).toLeak()').split('\n').slice(0, 3)).toEqual([
+      'expect(fn).toLeak()',
+      '',
+      'Expected the function to leak, but it is clean: no signal grew in counted round 5 (heap floor 16 B per call).',
+    ])
+  })
+
+  test('inconclusive names the cause and the fix', () => {
+    const report: LeakReport = {
+      ...base,
+      verdict: 'inconclusive',
+      cause: 'time-budget',
+      reason: 'the time budget of 4000 ms ran out after 3 of 7 rounds',
+      signals: [],
+    }
+    const lines = formatInconclusive(report, 'expect(fn).not.toLeak()').split('\n')
+    expect(lines[2]).toBe(
+      'leakspec could not reach a verdict: the time budget of 4000 ms ran out after 3 of 7 rounds. This is neither a pass nor a leak.',
+    )
+    expect(lines[3]).toBe('Fix: raise the `timeBudget` option (and the test timeout with it), or make each call cheaper.')
+  })
+})
+
+test.each([
+  [0, '0.0 B'],
+  [41.94, '41.9 B'],
+  [-5.7, '-5.7 B'],
+  [999.9, '999.9 B'],
+  [1000, '1.0 kB'],
+  [12_345, '12.3 kB'],
+  [3_200_000, '3.2 MB'],
+  [4_100_000_000, '4.10 GB'],
+])('formatBytes(%d) = %s', (bytes, text) => {
+  expect(formatBytes(bytes)).toBe(text)
+})
