@@ -7,13 +7,20 @@ import type { CheckToken } from '../core/sampler.js'
 interface Pending {
   readonly token: CheckToken
   readonly name: string
+  readonly settled: Promise<unknown>
 }
 
 const pending = new Set<Pending>()
+/** Checks abandoned by the guard that have not unwound yet (they still hold the sampler). */
+const abandoned = new Set<Promise<unknown>>()
 
 /** Records a running check until `promise` settles. */
 export function track<T>(promise: Promise<T>, token: CheckToken, name: string): Promise<T> {
-  const entry: Pending = { token, name }
+  const settled = promise.then(
+    () => undefined,
+    () => undefined,
+  )
+  const entry: Pending = { token, name, settled }
   pending.add(entry)
   return promise.finally(() => {
     pending.delete(entry)
@@ -31,6 +38,9 @@ export function assertNoPendingChecks(): void {
   for (const entry of pending) {
     entry.token.aborted = true
     entry.token.reason = 'the test ended before it finished (it was not awaited)'
+    const settled = entry.settled
+    abandoned.add(settled)
+    void settled.then(() => abandoned.delete(settled))
   }
   pending.clear()
   throw new Error(
@@ -38,4 +48,13 @@ export function assertNoPendingChecks(): void {
       `Fix: write \`await expect(fn).not.toLeak()\` (and make the test function async).` +
       (names.length > 1 ? ` (${names.length} checks were not awaited.)` : ''),
   )
+}
+
+/**
+ * Resolves once every check abandoned by {@link assertNoPendingChecks} has unwound (an abandoned
+ * check stops at its next call, which can be a GC or a settle back-off away). Await it in the same
+ * `afterEach`, so the next test's check does not find the sampler busy (`OVERLAP`).
+ */
+export async function settleAbandonedChecks(): Promise<void> {
+  while (abandoned.size > 0) await Promise.all([...abandoned])
 }

@@ -2,7 +2,7 @@
  * Registers the matchers and the unawaited guard in a Vitest worker. Imported by the setup entry.
  */
 import { afterEach, expect, inject } from 'vitest'
-import { assertNoPendingChecks } from '../matchers/guard.js'
+import { assertNoPendingChecks, settleAbandonedChecks } from '../matchers/guard.js'
 import { matchers, setMatcherDefaults } from '../matchers/toLeak.js'
 import type { LeakOptions } from '../core/options.js'
 import { DEFAULTS_KEY } from './plugin.js'
@@ -16,7 +16,11 @@ export function registerVitest(): void {
   if (defaults !== undefined) setMatcherDefaults(defaults)
   if (holder[marker] === afterEach) return
   holder[marker] = afterEach
-  afterEach(() => {
-    assertNoPendingChecks()
+  afterEach(async () => {
+    try {
+      assertNoPendingChecks()
+    } finally {
+      await settleAbandonedChecks()
+    }
   })
 }
