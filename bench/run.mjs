@@ -1,0 +1,358 @@
+/**
+ * The accuracy benchmark: runs every case of `bench/cases/` in many fresh processes (one check per
+ * process) with the default options, plus the Vitest speed suite, and reports false-positive and
+ * detection rates with exact 95 % bounds, verdict times, GCs and the decision margin.
+ *
+ *   npm run bench                 full: 200 runs per clean case, 100 per leaky case; writes
+ *                                 bench/results/<label>.json and bench/RESULTS.md
+ *   npm run bench:quick           quick (CI): 10 runs per case; exits 1 on any false positive or any
+ *                                 missed leak of ≥ 32 B/call; writes only under bench/out/
+ *
+ * Options:
+ *   --quick                 quick mode (see above)
+ *   --runs-clean N          runs per clean case        (full 200, quick 10)
+ *   --runs-leak N           runs per leaky case        (full 100, quick 10)
+ *   --jobs N                parallel child processes   (default 2)
+ *   --node PATH             node binary for the children and the Vitest suite (default: this node)
+ *   --label NAME            name of the result set     (default node<major>)
+ *   --cases a,b             only these cases (file names without .mjs)
+ *   --vitest-runs N         checks of each kind in the Vitest speed suite (full 60, quick 6; 0 = skip)
+ *   --write / --no-write    write bench/results/<label>.json and bench/RESULTS.md (default: full yes, quick no)
+ *   --report                only rebuild bench/RESULTS.md from bench/results/*.json
+ *
+ * Why one check per process: a check measures the whole heap, so anything left by an earlier check
+ * (a leaky case's garbage-free growth, warmed-up JIT state, a grown old space) would make runs
+ * depend on each other; separate processes make every run an independent trial, which the binomial
+ * bounds assume. Process start-up (~50 ms) is small next to a check.
+ */
+import { spawn } from 'node:child_process'
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import * as os from 'node:os'
+import { basename, dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { writeReport } from './report.mjs'
+import { lowerBound, median, quantile, upperBound } from './stats.mjs'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const root = dirname(here)
+
+/** Leaks at or above this size (bytes per call) must be detected; quick mode fails on a miss. */
+export const MUST_DETECT_BYTES = 32
+
+function parseArgs(argv) {
+  const opts = { quick: false, jobs: 2, node: process.execPath, cases: null, write: null, report: false }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    const next = () => {
+      const v = argv[++i]
+      if (v === undefined) throw new TypeError(`bench: ${a} needs a value`)
+      return v
+    }
+    if (a === '--quick') opts.quick = true
+    else if (a === '--runs-clean') opts.runsClean = Number(next())
+    else if (a === '--runs-leak') opts.runsLeak = Number(next())
+    else if (a === '--jobs') opts.jobs = Number(next())
+    else if (a === '--node') opts.node = next()
+    else if (a === '--label') opts.label = next()
+    else if (a === '--cases') opts.cases = next().split(',')
+    else if (a === '--vitest-runs') opts.vitestRuns = Number(next())
+    else if (a === '--write') opts.write = true
+    else if (a === '--no-write') opts.write = false
+    else if (a === '--report') opts.report = true
+    else throw new TypeError(`bench: unknown option ${a}. See the header of bench/run.mjs.`)
+  }
+  opts.runsClean ??= opts.quick ? 10 : 200
+  opts.runsLeak ??= opts.quick ? 10 : 100
+  opts.vitestRuns ??= opts.quick ? 6 : 60
+  opts.write ??= !opts.quick
+  return opts
+}
+
+async function loadCases(filter) {
+  const dir = join(here, 'cases')
+  const files = readdirSync(dir).filter((f) => /^(clean|leak)-.*\.mjs$/.test(f)).sort()
+  const cases = []
+  for (const file of files) {
+    const name = basename(file, '.mjs')
+    if (filter && !filter.includes(name)) continue
+    const mod = await import(pathToFileURL(join(dir, file)).href)
+    if (typeof mod.create !== 'function' || (mod.truth !== 'clean' && mod.truth !== 'leak')) {
+      throw new TypeError(`bench: case ${file} must export create() and truth ('clean' | 'leak')`)
+    }
+    cases.push({
+      name,
+      file: join(dir, file),
+      truth: mod.truth,
+      expected: mod.expected ?? mod.truth,
+      bytesPerCall: mod.bytesPerCall,
+      about: mod.about,
+    })
+  }
+  if (filter) for (const f of filter) if (!cases.some((c) => c.name === f)) throw new TypeError(`bench: no case named ${f}`)
+  return cases
+}
+
+/** Runs `node args…`, returns the last JSON line of stdout (or an error record). */
+function runChild(node, args, timeoutMs, env = process.env) {
+  return new Promise((resolvePromise) => {
+    const child = spawn(node, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop()
+      if (line) {
+        try {
+          return resolvePromise(JSON.parse(line))
+        } catch {}
+      }
+      resolvePromise({
+        error: { code: signal ? `KILLED_${signal}` : `EXIT_${code}`, message: (stderr || stdout).slice(-800) },
+      })
+    })
+  })
+}
+
+async function pool(items, jobs, work) {
+  let index = 0
+  const workers = Array.from({ length: Math.max(1, jobs) }, async () => {
+    while (index < items.length) {
+      const item = items[index++]
+      await work(item)
+    }
+  })
+  await Promise.all(workers)
+}
+
+function outcomeOf(caseInfo, run) {
+  if (run.error) return 'error'
+  if (run.verdict === 'inconclusive') return 'inconclusive'
+  return run.verdict === 'leak' ? 'flagged' : 'not-flagged'
+}
+
+function minCounted(run) {
+  const counted = (run.rounds ?? []).filter((r) => r.counted).map((r) => r.heapPerCall)
+  return counted.length ? Math.min(...counted) : null
+}
+
+/** Summary of one case from its runs. */
+export function summarize(caseInfo, runs) {
+  const n = runs.length
+  const by = { flagged: 0, 'not-flagged': 0, inconclusive: 0, error: 0 }
+  for (const run of runs) by[outcomeOf(caseInfo, run)]++
+  const ok = runs.filter((r) => !r.error && r.verdict !== 'inconclusive')
+  const durations = ok.map((r) => r.durationMs)
+  const margins = ok.map(minCounted).filter((v) => v !== null)
+  const ratios = ok.filter((r) => r.gcMedianMs > 0).map((r) => r.durationMs / (r.gcs * r.gcMedianMs))
+  const decidedAt = {}
+  for (const r of ok) {
+    const key = r.verdict === 'clean' ? `clean@${r.rounds.length}` : `leak@${r.rounds.length}`
+    decidedAt[key] = (decidedAt[key] ?? 0) + 1
+  }
+  const signals = {}
+  for (const r of runs) for (const l of r.leaks ?? []) signals[l.key] = (signals[l.key] ?? 0) + 1
+  const expectFlag = caseInfo.expected === 'leak'
+  const wrong = expectFlag ? n - by.flagged : by.flagged + by.inconclusive + by.error
+  const failing = runs.filter((r) => {
+    const o = outcomeOf(caseInfo, r)
+    return expectFlag ? o !== 'flagged' : o !== 'not-flagged'
+  })
+  return {
+    name: caseInfo.name,
+    truth: caseInfo.truth,
+    expected: caseInfo.expected,
+    bytesPerCall: caseInfo.bytesPerCall,
+    measuredBytesPerCall: caseInfo.measuredBytesPerCall,
+    about: caseInfo.about,
+    runs: n,
+    ...by,
+    flaggedRate: n ? by.flagged / n : 0,
+    flaggedUpper95: upperBound(by.flagged, n),
+    flaggedLower95: lowerBound(by.flagged, n),
+    wrong,
+    durationMedianMs: median(durations),
+    durationP95Ms: quantile(durations, 0.95),
+    gcsMedian: median(ok.map((r) => r.gcs)),
+    gcsMax: ok.length ? Math.max(...ok.map((r) => r.gcs)) : Number.NaN,
+    callsMedian: median(ok.map((r) => r.calls)),
+    callsPerRoundMedian: median(ok.map((r) => r.callsPerRound)),
+    gcMedianMs: median(ok.map((r) => r.gcMedianMs)),
+    gcCostRatioMedian: median(ratios),
+    minCountedMin: margins.length ? Math.min(...margins) : null,
+    minCountedMax: margins.length ? Math.max(...margins) : null,
+    minCountedMedian: margins.length ? median(margins) : null,
+    decidedAt,
+    signals,
+    failing: failing.slice(0, 20),
+  }
+}
+
+async function measureSizes(cases, node) {
+  for (const c of cases) {
+    const r = await runChild(node, ['--expose-gc', join(here, 'child.mjs'), '--size', c.file], 120_000)
+    c.measuredBytesPerCall = r.error ? null : Math.round(r.bytesPerCall * 10) / 10
+  }
+}
+
+async function runVitestSuite(opts, outDir) {
+  const runsPerKind = opts.vitestRuns
+  if (!runsPerKind) return null
+  const invocations = opts.quick ? 1 : 3
+  const perInvocation = Math.ceil(runsPerKind / invocations)
+  const file = join(outDir, `vitest-${opts.label}-${Date.now()}.jsonl`)
+  const vitestBin = join(root, 'node_modules', 'vitest', 'vitest.mjs')
+  const problems = []
+  for (let i = 0; i < invocations; i++) {
+    const env = { ...process.env, LEAKSPEC_BENCH_OUT: file, LEAKSPEC_BENCH_RUNS: String(perInvocation) }
+    const result = await new Promise((resolvePromise) => {
+      const child = spawn(opts.node, [vitestBin, 'run', '--config', join(here, 'vitest', 'vitest.config.mjs')], {
+        cwd: root,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let output = ''
+      child.stdout.on('data', (d) => (output += d))
+      child.stderr.on('data', (d) => (output += d))
+      child.on('close', (code) => resolvePromise({ code, output }))
+    })
+    if (result.code !== 0) problems.push(`vitest exited ${result.code}: ${result.output.slice(-1500)}`)
+    process.stderr.write(`  vitest speed suite ${i + 1}/${invocations}: exit ${result.code}\n`)
+  }
+  const records = existsSync(file)
+    ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    : []
+  const kinds = {}
+  for (const kind of ['clean', 'leak']) {
+    const rs = records.filter((r) => r.kind === kind)
+    const ratios = rs.map((r) => r.durationMs / (r.gcs * r.gcMedianMs))
+    kinds[kind] = {
+      runs: rs.length,
+      verdicts: rs.reduce((acc, r) => ({ ...acc, [r.verdict]: (acc[r.verdict] ?? 0) + 1 }), {}),
+      durationMedianMs: median(rs.map((r) => r.durationMs)),
+      durationP95Ms: quantile(rs.map((r) => r.durationMs), 0.95),
+      gcsMedian: median(rs.map((r) => r.gcs)),
+      gcMedianMs: median(rs.map((r) => r.gcMedianMs)),
+      heapMiBMedian: median(rs.map((r) => r.heapMiB)),
+      ratioMedian: median(ratios),
+      ratioP95: quantile(ratios, 0.95),
+      goal: kind === 'clean' ? 1.5 : 2,
+    }
+  }
+  return { invocations, perInvocation, kinds, problems }
+}
+
+function machine() {
+  const cpus = os.cpus()
+  return {
+    cpu: `${cpus.length} × ${cpus[0]?.model ?? 'unknown'}`,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    note: '2 vCPU shared with about five other busy sessions: noisy; times are medians and ratios only',
+  }
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2))
+  const resultsDir = join(here, 'results')
+  if (opts.report) {
+    writeReport(resultsDir, join(here, 'RESULTS.md'))
+    return
+  }
+  const outDir = join(here, 'out')
+  mkdirSync(outDir, { recursive: true })
+  const nodeVersion = (await new Promise((r) => {
+    const c = spawn(opts.node, ['--version'])
+    let s = ''
+    c.stdout.on('data', (d) => (s += d))
+    c.on('close', () => r(s.trim()))
+  }))
+  opts.label ??= `node${nodeVersion.replace(/^v/, '').split('.')[0]}${opts.quick ? '-quick' : ''}`
+  if (!existsSync(join(root, 'dist', 'index.js'))) throw new Error('bench: dist/ is missing; run `npm run build` first')
+
+  const cases = await loadCases(opts.cases)
+  const started = new Date()
+  const loadStart = os.loadavg()
+  process.stderr.write(`bench: ${cases.length} cases, node ${nodeVersion}, ${opts.quick ? 'quick' : 'full'} mode, ${opts.jobs} jobs\n`)
+  if (!opts.quick) await measureSizes(cases, opts.node)
+
+  const queue = []
+  const maxRuns = Math.max(opts.runsClean, opts.runsLeak)
+  for (let r = 0; r < maxRuns; r++) {
+    for (const c of cases) if (r < (c.truth === 'clean' ? opts.runsClean : opts.runsLeak)) queue.push(c)
+  }
+  const rawFile = join(outDir, `${opts.label}-${started.toISOString().replace(/[:.]/g, '-')}.jsonl`)
+  const runs = new Map(cases.map((c) => [c.name, []]))
+  let done = 0
+  const t0 = Date.now()
+  await pool(queue, opts.jobs, async (c) => {
+    const run = await runChild(opts.node, ['--expose-gc', join(here, 'child.mjs'), c.file], 180_000)
+    run.case = c.name
+    runs.get(c.name).push(run)
+    appendFileSync(rawFile, JSON.stringify(run) + '\n')
+    done++
+    const bad = c.expected === 'leak' ? run.verdict !== 'leak' : run.verdict !== 'clean'
+    if (bad) process.stderr.write(`  ! ${c.name}: ${run.error ? `error ${run.error.code}` : run.verdict} ${run.rounds ? run.rounds.map((x) => x.heapPerCall + (x.counted ? '*' : '')).join(' ') : ''}\n`)
+    if (done % 100 === 0 || done === queue.length) {
+      const rate = done / ((Date.now() - t0) / 1000)
+      process.stderr.write(`  ${done}/${queue.length} runs (${rate.toFixed(1)}/s, ~${Math.round((queue.length - done) / rate / 60)} min left)\n`)
+    }
+  })
+
+  const vitest = await runVitestSuite(opts, outDir)
+  const summaries = cases.map((c) => summarize(c, runs.get(c.name)))
+  const result = {
+    label: opts.label,
+    mode: opts.quick ? 'quick' : 'full',
+    date: started.toISOString(),
+    finished: new Date().toISOString(),
+    node: nodeVersion,
+    machine: { ...machine(), loadavgStart: loadStart, loadavgEnd: os.loadavg() },
+    jobs: opts.jobs,
+    runsClean: opts.runsClean,
+    runsLeak: opts.runsLeak,
+    floor: 16,
+    cases: summaries,
+    vitest,
+  }
+  const jsonOut = opts.write ? join(resultsDir, `${opts.label}.json`) : join(outDir, `${opts.label}.json`)
+  mkdirSync(dirname(jsonOut), { recursive: true })
+  writeFileSync(jsonOut, JSON.stringify(result, null, 1) + '\n')
+  if (opts.write) writeReport(resultsDir, join(here, 'RESULTS.md'))
+  else writeReport(null, join(outDir, `RESULTS-${opts.label}.md`), [result])
+
+  // Console summary and the CI gate.
+  const failures = []
+  for (const s of summaries) {
+    const line = `${s.name.padEnd(24)} ${String(s.flagged).padStart(4)}/${String(s.runs).padEnd(4)} flagged  inconclusive ${s.inconclusive}  errors ${s.error}  median ${Math.round(s.durationMedianMs)} ms`
+    process.stdout.write(line + '\n')
+    if (s.expected === 'clean' && s.truth === 'clean') {
+      if (s.flagged > 0) failures.push(`${s.name}: ${s.flagged} false positive(s) in ${s.runs} runs`)
+      if (s.error > 0) failures.push(`${s.name}: ${s.error} run(s) failed without a verdict`)
+      if (s.inconclusive > 0) process.stdout.write(`  warning: ${s.name} was inconclusive in ${s.inconclusive} run(s) (not a false positive)\n`)
+    } else if (s.expected === 'leak' && s.bytesPerCall >= MUST_DETECT_BYTES) {
+      if (s.flagged < s.runs) failures.push(`${s.name} (~${s.bytesPerCall} B/call): missed in ${s.runs - s.flagged} of ${s.runs} runs`)
+    } else if (s.expected === 'clean' && s.flagged > 0) {
+      process.stdout.write(`  note: ${s.name} (below the floor) was flagged in ${s.flagged} run(s)\n`)
+    }
+  }
+  if (vitest) {
+    for (const [kind, k] of Object.entries(vitest.kinds)) {
+      process.stdout.write(`vitest ${kind}: ${k.runs} checks, verdict ${Math.round(k.durationMedianMs)} ms, ${k.gcsMedian} GCs × ${k.gcMedianMs.toFixed(2)} ms, ratio ${k.ratioMedian.toFixed(2)} (goal ≤ ${k.goal})\n`)
+      const wrongVerdicts = k.runs - (k.verdicts[kind] ?? 0)
+      if (wrongVerdicts > 0) failures.push(`vitest ${kind}: ${wrongVerdicts} of ${k.runs} checks had the wrong verdict`)
+    }
+    for (const p of vitest.problems) failures.push(p)
+  }
+  process.stdout.write(`results: ${jsonOut}\nraw runs: ${rawFile}\n`)
+  if (failures.length) {
+    process.stdout.write(`\nFAIL\n${failures.map((f) => `  - ${f}`).join('\n')}\n`)
+    process.exitCode = 1
+  } else {
+    process.stdout.write('\nPASS: no false positive, no missed leak ≥ 32 B/call\n')
+  }
+}
+
+await main()
