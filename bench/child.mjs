@@ -71,7 +71,9 @@ if (sizeMode) {
   process.exit(0)
 }
 
-const { measureLeaks } = await import(new URL('../dist/index.js', import.meta.url).href)
+// run.mjs passes a snapshot of dist/ so that a rebuild during a long run cannot change the engine under test.
+const dist = process.env.LEAKSPEC_BENCH_DIST ? pathToFileURL(`${process.env.LEAKSPEC_BENCH_DIST}/`) : new URL('../dist/', import.meta.url)
+const { measureLeaks } = await import(new URL('index.js', dist).href)
 const fn = mod.create()
 const started = performance.now()
 let out

@@ -137,6 +137,7 @@ function resultSection(result) {
     `- Date: ${result.date} → ${result.finished}`,
     `- Node: ${result.node}; machine: ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}; ${m.note}. ` +
       `Load average at start ${m.loadavgStart.map((x) => x.toFixed(1)).join(' / ')}, at end ${m.loadavgEnd.map((x) => x.toFixed(1)).join(' / ')}.`,
+    `- Engine under test: commit ${result.engine?.commit}${result.engine?.srcDirty ? ' (src/ had uncommitted changes)' : ''}, built dist/*.js sha256 ${result.engine?.distSha256}.`,
     `- Runs: ${result.runsClean} per clean case, ${result.runsLeak} per leaky case, each a fresh \`node --expose-gc\` process with one check, ` +
       `default options; ${result.jobs} processes in parallel, cases interleaved.`,
     '',

@@ -26,7 +26,9 @@
  * bounds assume. Process start-up (~50 ms) is small next to a check.
  */
 import { spawn } from 'node:child_process'
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import * as os from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -244,6 +246,24 @@ async function runVitestSuite(opts, outDir) {
   return { invocations, perInvocation, kinds, problems }
 }
 
+/** The commit, whether src/ had uncommitted changes, and a hash of the built files under test. */
+function engineIdentity(distDir) {
+  const git = (args) => {
+    try {
+      return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    } catch {
+      return 'unknown'
+    }
+  }
+  const hash = createHash('sha256')
+  for (const f of readdirSync(distDir).filter((f) => f.endsWith('.js')).sort()) hash.update(readFileSync(join(distDir, f)))
+  return {
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    srcDirty: git(['status', '--porcelain', '--', 'src']) !== '',
+    distSha256: hash.digest('hex').slice(0, 16),
+  }
+}
+
 function machine() {
   const cpus = os.cpus()
   return {
@@ -274,6 +294,11 @@ async function main() {
 
   const cases = await loadCases(opts.cases)
   const started = new Date()
+  // Snapshot dist/ so that a rebuild while the benchmark runs cannot change the engine under test.
+  const distSnapshot = join(outDir, `dist-${opts.label}-${started.getTime()}`)
+  cpSync(join(root, 'dist'), distSnapshot, { recursive: true })
+  process.env.LEAKSPEC_BENCH_DIST = distSnapshot
+  const engine = engineIdentity(distSnapshot)
   const loadStart = os.loadavg()
   process.stderr.write(`bench: ${cases.length} cases, node ${nodeVersion}, ${opts.quick ? 'quick' : 'full'} mode, ${opts.jobs} jobs\n`)
   if (!opts.quick) await measureSizes(cases, opts.node)
@@ -310,6 +335,7 @@ async function main() {
     finished: new Date().toISOString(),
     node: nodeVersion,
     machine: { ...machine(), loadavgStart: loadStart, loadavgEnd: os.loadavg() },
+    engine,
     jobs: opts.jobs,
     runsClean: opts.runsClean,
     runsLeak: opts.runsLeak,

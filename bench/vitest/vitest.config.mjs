@@ -1,8 +1,11 @@
 // The Vitest speed suite of the benchmark (run by bench/run.mjs through the root vitest):
 // checks run inside a Vitest forks worker, the way users run them, with the leakspec() plugin.
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { defineConfig } from 'vitest/config'
-import { leakspec } from '../../dist/vitest/index.js'
+
+// run.mjs passes a snapshot of dist/ so that a rebuild during a long run cannot change the engine under test.
+const dist = process.env.LEAKSPEC_BENCH_DIST ? pathToFileURL(`${process.env.LEAKSPEC_BENCH_DIST}/`) : new URL('../../dist/', import.meta.url)
+const { leakspec } = await import(new URL('vitest/index.js', dist).href)
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
