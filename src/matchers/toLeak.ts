@@ -54,7 +54,8 @@ export function setMatcherDefaults(options: LeakOptions | undefined, where = 'le
   defaults = resolveOptions(options, DEFAULT_OPTIONS, where)
 }
 
-function toRecord(report: LeakReport): LeakCheckRecord {
+/** The compact record of one check, as stored in `task.meta.leakspec.checks` (also used by the test hook). */
+export function toRecord(report: LeakReport): LeakCheckRecord {
   return {
     verdict: report.verdict,
     reason: report.reason,

@@ -5,3 +5,6 @@ import './types.js'
 
 export { leakspec, type LeakspecPluginOptions, type LeakspecVitestPlugin, type ConfigureVitestContextLike } from './plugin.js'
 export type { LeakspecTaskMeta, LeakCheckRecord } from '../matchers/toLeak.js'
+export { leakTest, type LeakTestFunction } from './hook.js'
+export type { LeakspecHookMeta } from './hook-shared.js'
+export type { HookRecord, HookCounts } from '../hook/check.js'

@@ -5,11 +5,18 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describeValue, resolveOptions, type LeakOptions } from '../core/options.js'
+import { configureHook, validateHookFiles } from './hook-plugin.js'
 
 /** Options of the {@link leakspec} plugin. */
 export interface LeakspecPluginOptions {
-  /** Defaults for every `toLeak` in the project; each call can still override them. */
+  /** Defaults for every `toLeak` in the project (and every test run as a leak check); each call can still override them. */
   defaults?: LeakOptions
+  /**
+   * Globs (relative to the project root) of test files whose every test runs as a leak check,
+   * for example `['**\/*.leak.test.ts']`. Single tests: tag them `leak` or use `leakTest`; the whole
+   * suite: set `LEAKSPEC=all`.
+   */
+  files?: string[]
 }
 
 /** The subset of Vitest's `configureVitest` context the plugin uses. */
@@ -67,9 +74,9 @@ export function leakspec(options: LeakspecPluginOptions = {}): LeakspecVitestPlu
     )
   }
   for (const key of Object.keys(options)) {
-    if (key !== 'defaults') {
+    if (key !== 'defaults' && key !== 'files') {
       throw new TypeError(
-        `leakspec: unknown leakspec() plugin option \`${key}\`. Known options: defaults. ` +
+        `leakspec: unknown leakspec() plugin option \`${key}\`. Known options: defaults, files. ` +
           `Fix: put check options under \`defaults\`, for example leakspec({ defaults: { ${key}: … } }).`,
       )
     }
@@ -77,6 +84,8 @@ export function leakspec(options: LeakspecPluginOptions = {}): LeakspecVitestPlu
   // Validate now, in the config process, so a typo fails at start-up rather than in every test.
   resolveOptions(options.defaults, undefined, 'leakspec({ defaults })')
   const defaults = options.defaults
+  validateHookFiles(options.files)
+  const files = options.files
   return {
     name: 'leakspec',
     configureVitest({ project }) {
@@ -89,6 +98,7 @@ export function leakspec(options: LeakspecPluginOptions = {}): LeakspecVitestPlu
         if (!config.execArgv.includes('--expose-gc')) config.execArgv.push('--expose-gc')
       }
       if (defaults !== undefined) project.provide?.(DEFAULTS_KEY, defaults)
+      configureHook(project, files)
     },
   }
 }

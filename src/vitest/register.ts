@@ -6,6 +6,7 @@ import { assertNoPendingChecks, settleAbandonedChecks } from '../matchers/guard.
 import { matchers, setMatcherDefaults } from '../matchers/toLeak.js'
 import type { LeakOptions } from '../core/options.js'
 import { DEFAULTS_KEY } from './plugin.js'
+import { registerHookGuard } from './hook-guard.js'
 
 /** Registers `toLeak` on Vitest's `expect` and the guard in `afterEach`. Safe to call twice. */
 export function registerVitest(): void {
@@ -16,6 +17,7 @@ export function registerVitest(): void {
   if (defaults !== undefined) setMatcherDefaults(defaults)
   if (holder[marker] === afterEach) return
   holder[marker] = afterEach
+  registerHookGuard()
   afterEach(async () => {
     try {
       assertNoPendingChecks()

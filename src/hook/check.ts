@@ -1,0 +1,222 @@
+/**
+ * The runner-neutral part of the test hook: given a function that performs ONE repetition of a
+ * test (its beforeEach hooks, its body, its afterEach hooks), run the `toLeak` engine (`runCheck`)
+ * over it and turn the outcome into what the test must fail with, if anything, plus a record.
+ *
+ * The runner adapters (`leakspec/vitest` runner, `leakspec/jest-environment`) build the repetition;
+ * rounds, GC, probes and the verdict are the engine's, unchanged.
+ */
+import { LeakCheckError, LeakError } from '../core/errors.js'
+import { resolveOptions, type LeakOptions, type ResolvedLeakOptions } from '../core/options.js'
+import type { LeakReport } from '../core/report.js'
+import { runCheck } from '../core/sampler.js'
+import { toRecord, type LeakCheckRecord } from '../matchers/toLeak.js'
+import { formatInconclusive, formatLeak } from '../message/format.js'
+
+/** Longest per-repetition limit leakspec accepts as `callTimeout`, in milliseconds (24 h). */
+const MAX_CALL_TIMEOUT = 24 * 60 * 60 * 1000
+
+/**
+ * Thrown by a repetition when the runner already recorded the test's failure without an exception
+ * (for example a failed `expect.soft` in Vitest). The test fails with the errors the runner holds;
+ * leakspec adds nothing.
+ */
+export class TestAlreadyFailed extends Error {
+  override readonly name = 'TestAlreadyFailed'
+  constructor() {
+    super('leakspec: the test recorded a failure during this repetition')
+  }
+}
+
+/** How many hooks each repetition runs. */
+export interface HookCounts {
+  /** beforeEach hooks, over the whole describe chain. */
+  readonly beforeEach: number
+  /** afterEach hooks, over the whole describe chain. */
+  readonly afterEach: number
+}
+
+/** What the runner adapter hands to {@link runHookCheck}. */
+export interface HookCheckPlan {
+  /** The test's full name as the runner shows it. */
+  readonly testName: string
+  /** Performs one repetition; rejects with the test's (or a hook's) error. */
+  readonly repeat: () => Promise<void>
+  /** Resolved check options (see {@link resolveHookOptions}). */
+  readonly options: ResolvedLeakOptions
+  /** The hooks a repetition runs (for messages and the record). */
+  readonly hooks: HookCounts
+  /** How the runner's timeout applies to the wrapped test, in words (for messages and the record). */
+  readonly timeoutNote: string
+  /** Set when the test was declared concurrent and is run serially for the check. */
+  readonly serialized?: boolean
+}
+
+/** The outcome of a wrapped test, as stored in Vitest's `task.meta.leakspecHook.result` and Jest's sidecar file. */
+export interface HookRecord {
+  /**
+   * `clean` / `leak` / `inconclusive`: the verdict; `failed`: the test itself failed (on its first
+   * repetition, or on a later one: see `failedAt`); `error`: the check could not run (for example a
+   * repetition never settled).
+   */
+  readonly status: 'clean' | 'leak' | 'inconclusive' | 'failed' | 'error'
+  /** Repetitions run (each: beforeEach hooks, the test, afterEach hooks). */
+  readonly repetitions: number
+  /** Hooks per repetition. */
+  readonly hooks: HookCounts
+  /** Per-repetition time limit used by the check (its `callTimeout`), in milliseconds. */
+  readonly repetitionTimeoutMs: number
+  /** How the runner's timeout was applied or extended, in words. */
+  readonly timeoutNote: string
+  /** `true` when a concurrent test was run serially for the check. */
+  readonly serialized: boolean
+  /** The repetition (1-based) that failed, for `failed` and `error`. */
+  readonly failedAt?: number
+  /** The engine's figures, when the check reached a verdict. */
+  readonly check?: LeakCheckRecord
+}
+
+/** What {@link runHookCheck} resolves to. */
+export interface HookCheckResult {
+  /** The engine's report, when the check reached a verdict. */
+  readonly report?: LeakReport
+  /**
+   * What the test must fail with; `undefined` when it passes (clean) or when the runner already
+   * holds the failure (see {@link TestAlreadyFailed}); `failed` tells the two apart.
+   */
+  readonly error?: unknown
+  /** Whether the test must end failed. */
+  readonly failed: boolean
+  readonly record: HookRecord
+}
+
+/**
+ * Resolves the options of one wrapped test: the project defaults, a per-repetition time limit
+ * (`callTimeout`) no smaller than the test's own timeout plus its hooks', and the test's options.
+ * @param base the project defaults
+ * @param perTest options given to `leakTest` (validated here)
+ * @param repetitionTimeout the test's timeout plus its hooks' timeouts, in milliseconds (0 or
+ *   non-finite: no runner limit)
+ * @throws {TypeError} for invalid per-test options
+ */
+export function resolveHookOptions(
+  base: ResolvedLeakOptions,
+  perTest: LeakOptions | undefined,
+  repetitionTimeout: number,
+  where: string,
+): ResolvedLeakOptions {
+  let withTimeout = base
+  if (Number.isFinite(repetitionTimeout) && repetitionTimeout > base.callTimeout) {
+    withTimeout = resolveOptions({ callTimeout: Math.min(Math.ceil(repetitionTimeout), MAX_CALL_TIMEOUT) }, base, where)
+  }
+  return resolveOptions(perTest, withTimeout, where)
+}
+
+/**
+ * The longest a whole check can take, in milliseconds: the time budget plus room for the
+ * calibration, warm-up and reading calls that run before the budget is first consulted (each up to
+ * `callTimeout`). Jest applies one timeout to the whole wrapped test, so the environment raises the
+ * test's timeout to this.
+ */
+export function wholeCheckTimeLimit(options: ResolvedLeakOptions): number {
+  return Math.min(options.timeBudget + 16 * options.callTimeout, 2 ** 31 - 1)
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`
+  try {
+    return `${typeof error} ${JSON.stringify(error)}`
+  } catch {
+    return String(error)
+  }
+}
+
+/** The first line of every message about a wrapped test. */
+export function hookHint(plan: Pick<HookCheckPlan, 'testName' | 'hooks' | 'timeoutNote'>): string {
+  return (
+    `leakspec: leak check of test "${plan.testName}" (each call is one repetition: ` +
+    `${plan.hooks.beforeEach} beforeEach hook(s), the test, ${plan.hooks.afterEach} afterEach hook(s); ${plan.timeoutNote})`
+  )
+}
+
+/**
+ * Runs the check over the plan's repetitions.
+ *
+ * - The first repetition failing is the test's own failure: the test fails with that very error,
+ *   never with a leak verdict.
+ * - A later repetition failing fails the test with a `LeakCheckError` (`FN_THREW` / `FN_REJECTED`)
+ *   that names the repetition and carries the test's error as `cause`.
+ * - A leak fails with a `LeakError` in the `toLeak` message format; `inconclusive` fails with a
+ *   `LeakCheckError` (`INCONCLUSIVE` / `GC_UNAVAILABLE`); `clean` passes.
+ *
+ * Never rejects for the test's own errors; they come back in `error`.
+ */
+export async function runHookCheck(plan: HookCheckPlan): Promise<HookCheckResult> {
+  let repetitions = 0
+  const repeat = (): Promise<void> => {
+    repetitions++
+    return plan.repeat()
+  }
+  const hint = hookHint(plan)
+  const base = {
+    hooks: plan.hooks,
+    repetitionTimeoutMs: plan.options.callTimeout,
+    timeoutNote: plan.timeoutNote,
+    serialized: plan.serialized === true,
+  }
+  let report: LeakReport
+  try {
+    report = await runCheck(repeat, plan.options)
+  } catch (error) {
+    if (!(error instanceof LeakCheckError)) {
+      return { error, failed: true, record: { ...base, status: 'error', repetitions } }
+    }
+    const call = error.call ?? repetitions
+    if (error.code === 'FN_THREW' || error.code === 'FN_REJECTED') {
+      const cause = error.cause
+      const record: HookRecord = { ...base, status: 'failed', repetitions, failedAt: call }
+      if (cause instanceof TestAlreadyFailed) return { failed: true, record }
+      if (call === 1) return { error: cause, failed: true, record }
+      return {
+        error: new LeakCheckError(
+          error.code,
+          `leakspec: test "${plan.testName}" passed ${call - 1} repetition(s) of its leak check, then failed on ` +
+            `repetition ${call}: ${describeError(cause)}. This is not a leak verdict: a test run as a leak check must ` +
+            'pass every time it runs, and this one may depend on state left by an earlier run (the error is the cause).',
+          { cause, call },
+        ),
+        failed: true,
+        record,
+      }
+    }
+    if (error.code === 'CALL_TIMEOUT') {
+      return {
+        error: new LeakCheckError(
+          'CALL_TIMEOUT',
+          `leakspec: repetition ${call} of test "${plan.testName}" did not finish within ${plan.options.callTimeout} ms ` +
+            `(the test's timeout plus its hooks'). This is not a leak verdict. ` +
+            'Fix: make every run of the test settle, or raise its timeout (or the `callTimeout` option).',
+          { call },
+        ),
+        failed: true,
+        record: { ...base, status: 'error', repetitions, failedAt: call },
+      }
+    }
+    return { error, failed: true, record: { ...base, status: 'error', repetitions } }
+  }
+  const record: HookRecord = { ...base, status: report.verdict, repetitions: report.calls, check: toRecord(report) }
+  if (report.verdict === 'leak') return { report, error: new LeakError(formatLeak(report, hint), report), failed: true, record }
+  if (report.verdict === 'inconclusive') {
+    return {
+      report,
+      error: new LeakCheckError(
+        report.cause === 'gc-unavailable' ? 'GC_UNAVAILABLE' : 'INCONCLUSIVE',
+        formatInconclusive(report, hint),
+        { report },
+      ),
+      failed: true,
+      record,
+    }
+  }
+  return { report, failed: false, record }
+}
