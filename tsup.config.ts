@@ -5,6 +5,8 @@ export default defineConfig({
     'index': 'src/index.ts',
     'vitest/index': 'src/vitest/index.ts',
     'vitest/setup': 'src/vitest/setup.ts',
+    'vitest/runner': 'src/vitest/runner.ts',
+    'jest-environment/index': 'src/jest-environment/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -14,5 +16,5 @@ export default defineConfig({
   sourcemap: false,
   target: 'node20',
   platform: 'node',
-  external: ['vitest'],
+  external: ['vitest', 'jest-environment-node'],
 })
