@@ -19,6 +19,8 @@
  *   --vitest-runs N         checks of each kind in the Vitest speed suite (full 60, quick 6; 0 = skip)
  *   --write / --no-write    write bench/results/<label>.json and bench/RESULTS.md (default: full yes, quick no)
  *   --report                only rebuild bench/RESULTS.md from bench/results/*.json
+ *   --from-raw FILE.jsonl   summarize the raw runs of an earlier (possibly interrupted) run instead of
+ *                           running; with --node/--label naming the same node and set
  *
  * Why one check per process: a check measures the whole heap, so anything left by an earlier check
  * (a leaky case's garbage-free growth, warmed-up JIT state, a grown old space) would make runs
@@ -61,6 +63,7 @@ function parseArgs(argv) {
     else if (a === '--write') opts.write = true
     else if (a === '--no-write') opts.write = false
     else if (a === '--report') opts.report = true
+    else if (a === '--from-raw') opts.fromRaw = next()
     else throw new TypeError(`bench: unknown option ${a}. See the header of bench/run.mjs.`)
   }
   opts.runsClean ??= opts.quick ? 10 : 200
@@ -295,13 +298,22 @@ async function main() {
   const cases = await loadCases(opts.cases)
   const started = new Date()
   // Snapshot dist/ so that a rebuild while the benchmark runs cannot change the engine under test.
-  const distSnapshot = join(outDir, `dist-${opts.label}-${started.getTime()}`)
-  cpSync(join(root, 'dist'), distSnapshot, { recursive: true })
+  // (With --from-raw: the newest snapshot taken for this label, i.e. the engine those runs used.)
+  const earlier = readdirSync(outDir).filter((f) => f.startsWith(`dist-${opts.label}-`)).sort().pop()
+  const distSnapshot = opts.fromRaw && earlier ? join(outDir, earlier) : join(outDir, `dist-${opts.label}-${started.getTime()}`)
+  if (!existsSync(distSnapshot)) cpSync(join(root, 'dist'), distSnapshot, { recursive: true })
   process.env.LEAKSPEC_BENCH_DIST = distSnapshot
   const engine = engineIdentity(distSnapshot)
   const loadStart = os.loadavg()
   process.stderr.write(`bench: ${cases.length} cases, node ${nodeVersion}, ${opts.quick ? 'quick' : 'full'} mode, ${opts.jobs} jobs\n`)
   if (!opts.quick) await measureSizes(cases, opts.node)
+
+  if (opts.fromRaw) {
+    const raw = readFileSync(opts.fromRaw, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    const runs = new Map(cases.map((c) => [c.name, raw.filter((r) => r.case === c.name)]))
+    await measureSizes(cases, opts.node)
+    return finish(opts, { cases, runs, started, loadStart, engine, nodeVersion, outDir, resultsDir, rawFile: opts.fromRaw, vitest: null, partial: true })
+  }
 
   const queue = []
   const maxRuns = Math.max(opts.runsClean, opts.runsLeak)
@@ -327,10 +339,14 @@ async function main() {
   })
 
   const vitest = await runVitestSuite(opts, outDir)
+  return finish(opts, { cases, runs, started, loadStart, engine, nodeVersion, outDir, resultsDir, rawFile, vitest, partial: false })
+}
+
+function finish(opts, { cases, runs, started, loadStart, engine, nodeVersion, outDir, resultsDir, rawFile, vitest, partial }) {
   const summaries = cases.map((c) => summarize(c, runs.get(c.name)))
   const result = {
     label: opts.label,
-    mode: opts.quick ? 'quick' : 'full',
+    mode: (opts.quick ? 'quick' : 'full') + (partial ? ' (summarized from raw runs)' : ''),
     date: started.toISOString(),
     finished: new Date().toISOString(),
     node: nodeVersion,
