@@ -7,6 +7,7 @@ export default defineConfig({
     'vitest/setup': 'src/vitest/setup.ts',
     'vitest/runner': 'src/vitest/runner.ts',
     'jest-environment/index': 'src/jest-environment/index.ts',
+    'jest/index': 'src/jest/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -16,5 +17,5 @@ export default defineConfig({
   sourcemap: false,
   target: 'node20',
   platform: 'node',
-  external: ['vitest', 'jest-environment-node'],
+  external: ['vitest', '@jest/globals', 'jest-environment-node'],
 })

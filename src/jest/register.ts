@@ -1,0 +1,105 @@
+/**
+ * Registers `toLeak` and the unawaited guard in a Jest test file. Imported by the `leakspec/jest`
+ * entry, which Jest loads once per test file from `setupFilesAfterEnv` (each file has its own module
+ * registry, so this module's state is per file).
+ */
+import { createRequire } from 'node:module'
+import { assertNoPendingChecks, settleAbandonedChecks } from '../matchers/guard.js'
+import { matchers, type MatcherContextLike, type ToLeakResult } from '../matchers/toLeak.js'
+import type { LeakOptions } from '../core/options.js'
+
+/** The part of Jest's `expect` that leakspec uses. */
+interface JestExpectLike {
+  extend(matchers: Record<string, unknown>): void
+}
+
+type JestHook = (fn: () => unknown, timeout?: number) => void
+
+/** The part of `@jest/globals` (or of Jest's injected globals) that leakspec uses. */
+interface JestGlobalsLike {
+  readonly expect?: unknown
+  readonly afterEach?: unknown
+  readonly afterAll?: unknown
+}
+
+let registered = false
+/** Set by the `afterAll` hook: after it, the file's environment is about to be torn down. */
+let fileEnded = false
+
+function isExpect(value: unknown): value is JestExpectLike {
+  return typeof value === 'function' && typeof (value as { extend?: unknown }).extend === 'function'
+}
+
+/**
+ * `@jest/globals` as Jest's module registry provides it. Jest answers `@jest/globals` itself (it is
+ * never resolved from disk), and `node:module`'s `createRequire` inside a Jest test is Jest's own,
+ * so this works in CommonJS and in ESM (`--experimental-vm-modules`) test files. Outside Jest the
+ * real package throws; then `undefined`.
+ */
+function loadJestGlobals(): JestGlobalsLike | undefined {
+  try {
+    const load = createRequire(import.meta.url)
+    const globals: unknown = load('@jest/globals')
+    return globals !== null && typeof globals === 'object' ? (globals as JestGlobalsLike) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * `toLeak` as registered in Jest: the shared matcher, with one Jest-specific rule. A check that was
+ * not awaited and only unwinds after its file ended must not settle: Jest would then update its
+ * matcher state (`getState().assertionCalls`), a global that Jest 30 has torn down by then
+ * (`globalsCleanup`). Such a result has no test to go to anyway; the test already failed through the
+ * unawaited guard.
+ */
+function toLeak(this: MatcherContextLike, received: unknown, options?: LeakOptions): Promise<ToLeakResult> {
+  const result = matchers.toLeak.call(this, received, options)
+  return new Promise<ToLeakResult>((resolve, reject) => {
+    result.then(
+      (value) => {
+        if (!fileEnded) resolve(value)
+      },
+      (error: unknown) => {
+        if (!fileEnded) reject(error)
+      },
+    )
+  })
+}
+
+/**
+ * Registers `toLeak` on Jest's `expect` (the injected global and the one of `@jest/globals`, when
+ * they differ, for example with `injectGlobals: false`) and an `afterEach` hook that fails a test
+ * whose `toLeak` was not awaited and waits for that check to stop. Runs once per test file; calling
+ * it again does nothing.
+ *
+ * @throws {Error} when there is no Jest `expect` or `afterEach` (loaded outside Jest, or from
+ *   `setupFiles`, which runs before Jest installs them), naming the fix
+ */
+export function registerJest(): void {
+  if (registered) return
+  const scope = globalThis as JestGlobalsLike
+  const globals = loadJestGlobals()
+  const expects = [...new Set([globals?.expect, scope.expect])].filter(isExpect)
+  const afterEach = (globals?.afterEach ?? scope.afterEach) as JestHook | undefined
+  const afterAll = (globals?.afterAll ?? scope.afterAll) as JestHook | undefined
+  if (expects.length === 0 || typeof afterEach !== 'function' || typeof afterAll !== 'function') {
+    throw new Error(
+      'leakspec/jest: Jest\'s `expect` and `afterEach` are not available here. ' +
+        'Fix: list "leakspec/jest" in `setupFilesAfterEnv` of your Jest config (not in `setupFiles`, ' +
+        'which runs before Jest installs `expect`); with Vitest use the `leakspec/vitest` plugin instead.',
+    )
+  }
+  registered = true
+  for (const expect of expects) expect.extend({ toLeak })
+  afterEach(async () => {
+    try {
+      assertNoPendingChecks()
+    } finally {
+      await settleAbandonedChecks()
+    }
+  })
+  afterAll(() => {
+    fileEnded = true
+  })
+}
