@@ -59,6 +59,46 @@ export interface LeakOptions {
    */
   handles?: boolean
   /**
+   * Count handles through async_hooks as well: resources created during the check and still open,
+   * unref'd ones included (`process.getActiveResourcesInfo()` does not list those). Makes promise-heavy
+   * calls slower while the check runs (Node then tracks every promise's destruction); `false` keeps
+   * only `getActiveResourcesInfo()`.
+   * @default true
+   */
+  asyncHooks?: boolean
+  /**
+   * Watch open file descriptors by kind (`file`, `socket`, `pipe`, `anon_inode`). Linux only
+   * (`/proc/self/fd`); elsewhere the signal is unavailable and never decides anything.
+   * @default true
+   */
+  fds?: boolean
+  /**
+   * Watch listeners added during the check and not removed, by event name, on EventEmitters and
+   * EventTargets (AbortSignal included) that are still alive after GC.
+   * @default true
+   */
+  listeners?: boolean
+  /**
+   * Resource types not to count: handle types in either spelling (`Timeout`, `TCPSocketWrap`,
+   * `TCPWRAP`) and fd kinds (`file`, `socket`, `pipe`, `anon_inode`). The message says how many items
+   * were ignored.
+   * @default []
+   */
+  ignoreTypes?: readonly string[]
+  /**
+   * Event names whose listeners are not counted (for example `['data']`). The message says how many
+   * listeners were ignored.
+   * @default []
+   */
+  ignoreEvents?: ReadonlyArray<string | symbol>
+  /**
+   * Creation or add-site stack patterns (a substring or a RegExp) to ignore. Stacks are only captured
+   * by the diagnosis after a leak verdict: a leaking handle, fd or listener signal whose every diagnosed
+   * item matches is dropped from the leaks, and the message says how many items matched which pattern.
+   * @default []
+   */
+  ignoreStacks?: ReadonlyArray<string | RegExp>
+  /**
    * Heap growth, in bytes, at which a check that grew in every reading stops early with a `leak`
    * verdict instead of exhausting memory.
    * @default 268435456 (256 MiB)
@@ -77,6 +117,12 @@ export interface ResolvedLeakOptions {
   readonly timeBudget: number
   readonly callTimeout: number
   readonly handles: boolean
+  readonly asyncHooks: boolean
+  readonly fds: boolean
+  readonly listeners: boolean
+  readonly ignoreTypes: readonly string[]
+  readonly ignoreEvents: ReadonlyArray<string | symbol>
+  readonly ignoreStacks: ReadonlyArray<string | RegExp>
   readonly maxHeapGrowth: number
 }
 
@@ -91,6 +137,12 @@ export const DEFAULT_OPTIONS: ResolvedLeakOptions = Object.freeze({
   timeBudget: 4000,
   callTimeout: 5000,
   handles: true,
+  asyncHooks: true,
+  fds: true,
+  listeners: true,
+  ignoreTypes: Object.freeze([]) as readonly string[],
+  ignoreEvents: Object.freeze([]) as ReadonlyArray<string | symbol>,
+  ignoreStacks: Object.freeze([]) as ReadonlyArray<string | RegExp>,
   maxHeapGrowth: 256 * 1024 * 1024,
 })
 
@@ -99,6 +151,7 @@ type Rule =
   | { kind: 'number'; min: number; max: number; example: number }
   | { kind: 'boolean' }
   | { kind: 'auto-or-integer'; min: number; max: number; example: number }
+  | { kind: 'list'; items: ReadonlyArray<'string' | 'symbol' | 'regexp'>; example: string }
 
 const RULES: Record<keyof ResolvedLeakOptions, Rule> = {
   rounds: { kind: 'integer', min: 3, max: 16, example: 8 },
@@ -110,6 +163,12 @@ const RULES: Record<keyof ResolvedLeakOptions, Rule> = {
   timeBudget: { kind: 'number', min: 10, max: 24 * 60 * 60 * 1000, example: 10000 },
   callTimeout: { kind: 'number', min: 1, max: 24 * 60 * 60 * 1000, example: 10000 },
   handles: { kind: 'boolean' },
+  asyncHooks: { kind: 'boolean' },
+  fds: { kind: 'boolean' },
+  listeners: { kind: 'boolean' },
+  ignoreTypes: { kind: 'list', items: ['string'], example: "['Timeout']" },
+  ignoreEvents: { kind: 'list', items: ['string', 'symbol'], example: "['data']" },
+  ignoreStacks: { kind: 'list', items: ['string', 'regexp'], example: '[/node_modules\\/pg-pool/]' },
   maxHeapGrowth: { kind: 'number', min: 1024 * 1024, max: Number.MAX_SAFE_INTEGER, example: 512 * 1024 * 1024 },
 }
 
@@ -159,10 +218,28 @@ function checkValue(key: keyof ResolvedLeakOptions, value: unknown, where: strin
   const fail = (expected: string, example: string): never => {
     throw new TypeError(
       `leakspec: ${where} option \`${key}\` must be ${expected}; received ${describeValue(value)}. ` +
-        `Fix: pass for example { ${key}: ${example} }, or leave it out for the default (${String(DEFAULT_OPTIONS[key])}).`,
+        `Fix: pass for example { ${key}: ${example} }, or leave it out for the default (${Array.isArray(DEFAULT_OPTIONS[key]) ? '[]' : String(DEFAULT_OPTIONS[key])}).`,
     )
   }
   switch (rule.kind) {
+    case 'list': {
+      const names = rule.items.map((item) => (item === 'regexp' ? 'RegExp' : item))
+      const expected = `an array of ${names.join(' or ')} values`
+      if (!Array.isArray(value)) fail(expected, rule.example)
+      for (const [index, item] of (value as unknown[]).entries()) {
+        const ok =
+          (rule.items.includes('string') && typeof item === 'string' && item !== '') ||
+          (rule.items.includes('symbol') && typeof item === 'symbol') ||
+          (rule.items.includes('regexp') && item instanceof RegExp)
+        if (!ok) {
+          throw new TypeError(
+            `leakspec: ${where} option \`${key}\` must be ${expected} (non-empty strings); item ${index} is ` +
+              `${describeValue(item)}. Fix: pass for example { ${key}: ${rule.example} }, or leave it out for the default ([]).`,
+          )
+        }
+      }
+      return
+    }
     case 'boolean':
       if (typeof value !== 'boolean') fail('true or false', 'false')
       return
@@ -218,7 +295,7 @@ export function resolveOptions(
     }
     if (value === undefined) continue
     checkValue(key as keyof ResolvedLeakOptions, value, where)
-    resolved[key] = value
+    resolved[key] = Array.isArray(value) ? Object.freeze(value.slice()) : value
   }
   const result = resolved as unknown as ResolvedLeakOptions
   if (result.confirmRounds > result.rounds) {

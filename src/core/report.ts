@@ -68,6 +68,13 @@ interface ReportBase {
   readonly gc: GcSource | 'unavailable'
   /** The options in force. */
   readonly options: ResolvedLeakOptions
+  /**
+   * Items an ignore rule kept out of the counts, as growth over the check (`<rule>: <name> (<probe>)`
+   * → items). Absent when nothing was ignored.
+   */
+  readonly ignored?: Readonly<Record<string, number>>
+  /** Signals that could not be measured here (probe name → why); they decided nothing. */
+  readonly unavailable?: Readonly<Record<string, string>>
 }
 
 /** No signal grew in a counted round: nothing leaks per call. */

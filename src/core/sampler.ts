@@ -14,7 +14,7 @@ import { LeakCheckError } from './errors.js'
 import { resolveGc } from './gc.js'
 import { externalBytes, heapBytesWithoutCode } from './heap.js'
 import type { ResolvedLeakOptions } from './options.js'
-import { createHandlesProbe } from './probes/handles.js'
+import { collectIgnored, createSignalProbes } from './probes/defaults.js'
 import type { CountProbe } from './probes/probe.js'
 import type { LeakReport, RoundRecord, SignalSummary } from './report.js'
 import { powerOfTwoAtMost } from './stats.js'
@@ -167,10 +167,17 @@ export async function runCheck(
   }
   running = true
   const caller = new Caller(fn, options.callTimeout, token)
-  const probes: CountProbe[] = [...(options.handles ? [createHandlesProbe()] : []), ...extraProbes]
+  const signals = createSignalProbes(options)
+  const probes: CountProbe[] = [...signals.probes, ...extraProbes]
   try {
     for (const probe of probes) probe.start?.()
-    return await sample(caller, options, probes)
+    const report = await sample(caller, options, probes)
+    const ignored = collectIgnored(probes)
+    return {
+      ...report,
+      ...(Object.keys(ignored).length > 0 ? { ignored } : {}),
+      ...(Object.keys(signals.unavailable).length > 0 ? { unavailable: signals.unavailable } : {}),
+    }
   } finally {
     caller.quiet()
     for (const probe of probes) probe.stop?.()

@@ -19,4 +19,14 @@ export interface CountProbe {
   read(): Readonly<Record<string, number>>
   /** Called once when the check ends, whatever the outcome. */
   stop?(): void
+  /**
+   * Why the probe cannot measure on this platform, when it cannot (for example no `/proc/self/fd`).
+   * An unavailable probe is not started or read: it never produces a verdict from missing data.
+   */
+  readonly unavailable?: string
+  /**
+   * Items that an ignore rule kept out of the counts: growth since the first reading, per rule
+   * (for example `{ "ignoreTypes: Timeout": 4064 }`). Read once when the check ends.
+   */
+  ignored?(): Readonly<Record<string, number>>
 }
