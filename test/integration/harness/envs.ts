@@ -46,25 +46,54 @@ export function getEnv(name: string, node: 'system' | 'node24' = 'system'): Test
   return { name, dir, node: node === 'node24' ? NODE24 : process.execPath }
 }
 
+/** Every file named in package.json `exports` (types and code), relative to the package root. */
+function exportedFiles(manifest: { exports?: unknown }): string[] {
+  const files: string[] = []
+  const walk = (value: unknown): void => {
+    if (typeof value === 'string') {
+      if (value.startsWith('./') && !value.includes('*')) files.push(value.slice(2))
+    } else if (value !== null && typeof value === 'object') {
+      for (const child of Object.values(value)) walk(child)
+    }
+  }
+  walk(manifest.exports)
+  return files
+}
+
+function missingFiles(dir: string, files: readonly string[]): string[] {
+  return files.filter((file) => !existsSync(join(dir, file)))
+}
+
 /**
  * Installs the built package into `<env>/node_modules/leakspec` the way npm would: a copy of
  * `package.json` and the `files` it lists (dist), never a symlink into the repository (through a
  * symlink, `leakspec/vitest/setup` would resolve `vitest` from the repository root, the wrong major).
- * Call it from one place per environment (for example the `beforeAll` of that environment's tests).
- * @throws {Error} when dist/ is missing (run `npm run build` first)
+ * Every file named in `exports` must be in the copy; while a build is running (tsup writes the
+ * code first and the declarations later) it waits for them, up to `waitMs`.
+ * Call it once per environment and run (for example in the `beforeAll` of that environment's tests).
+ * @param waitMs how long to wait for an incomplete build, in milliseconds (default 120000)
+ * @throws {Error} when dist/ is missing or stays incomplete (run `npm run build` first)
  */
-export function installLeakspec(env: TestEnv): string {
-  const dist = join(ROOT, 'dist')
-  if (!existsSync(join(dist, 'index.js'))) {
-    throw new Error('leakspec is not built (dist/index.js is missing). Run `npm run build` (npm test does it) first.')
-  }
+export function installLeakspec(env: TestEnv, waitMs = 120_000): string {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files?: string[]; exports?: unknown }
+  const exported = exportedFiles(manifest)
   const target = join(env.dir, 'node_modules', 'leakspec')
-  rmSync(target, { recursive: true, force: true })
-  mkdirSync(target, { recursive: true })
-  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files?: string[] }
-  for (const entry of manifest.files ?? ['dist']) cpSync(join(ROOT, entry), join(target, entry), { recursive: true })
-  cpSync(join(ROOT, 'package.json'), join(target, 'package.json'))
-  return target
+  const deadline = Date.now() + waitMs
+  for (;;) {
+    const missing = missingFiles(ROOT, exported)
+    if (missing.length === 0) {
+      rmSync(target, { recursive: true, force: true })
+      mkdirSync(target, { recursive: true })
+      for (const entry of manifest.files ?? ['dist']) cpSync(join(ROOT, entry), join(target, entry), { recursive: true })
+      cpSync(join(ROOT, 'package.json'), join(target, 'package.json'))
+      if (missingFiles(target, exported).length === 0) return target
+    } else if (Date.now() > deadline) {
+      throw new Error(
+        `leakspec is not built (missing ${missing.join(', ')}). Run \`npm run build\` (npm test does it) first.`,
+      )
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500)
+  }
 }
 
 /**

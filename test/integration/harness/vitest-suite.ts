@@ -7,7 +7,7 @@
 import { realpathSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { getEnv, installLeakspec, prepareWork, ROOT, type TestEnv } from './envs.js'
+import { getEnv, prepareWork, ROOT, type TestEnv } from './envs.js'
 import { outcome, type TestOutcome } from './json-report.js'
 import { tsc } from './tsc.js'
 import { runVitestFixture, type VitestRun } from './vitest.js'
@@ -295,7 +295,8 @@ export function describeVitestIntegration(spec: VitestEnvSpec): void {
     describe('types (tsc against this Vitest)', () => {
       let types: string
       beforeAll(() => {
-        installLeakspec(env)
+        // leakspec was installed into the environment by the fixture run above (one copy of the
+        // build per environment and run, so both parts test the same build).
         types = prepareWork(env, join(ROOT, 'test', 'types'), 'types')
       })
 
