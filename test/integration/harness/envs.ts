@@ -31,10 +31,11 @@ export interface TestEnv {
  * Looks up an environment and makes sure it is installed (runs test/envs/install.mjs, which takes
  * milliseconds when nothing changed).
  * @param name folder under test/envs (`vitest4`, `vitest5`, or one added by another runner's tests)
- * @param node `'system'` for the Node running this process, `'node24'` for the Node 24 environment
+ * @param node which Node runs it: `'system'` (the Node running this process) or `'node24'`; by
+ *   default what the environment's package.json says in `leakspecEnv.node` (else `'system'`)
  * @throws {Error} when the installer fails
  */
-export function getEnv(name: string, node: 'system' | 'node24' = 'system'): TestEnv {
+export function getEnv(name: string, node?: 'system' | 'node24'): TestEnv {
   const dir = join(ENVS_DIR, name)
   const result = spawnSync(process.execPath, [join(ENVS_DIR, 'install.mjs'), name], {
     cwd: ROOT,
@@ -43,7 +44,9 @@ export function getEnv(name: string, node: 'system' | 'node24' = 'system'): Test
   if (result.status !== 0) {
     throw new Error(`installing test/envs/${name} failed:\n${result.stdout}\n${result.stderr}`)
   }
-  return { name, dir, node: node === 'node24' ? NODE24 : process.execPath }
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { leakspecEnv?: { node?: string } }
+  const which = node ?? (manifest.leakspecEnv?.node === 'node24' ? 'node24' : 'system')
+  return { name, dir, node: which === 'node24' ? NODE24 : process.execPath }
 }
 
 /** Every file named in package.json `exports` (types and code), relative to the package root. */
