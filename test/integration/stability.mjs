@@ -25,6 +25,8 @@ for (const env of envs) {
   }
   const node = env === 'vitest5' ? node24 : process.execPath
   const statuses = new Map()
+  /** The first failure text seen per test and status. */
+  const messages = new Map()
   const times = []
   for (let i = 0; i < runs; i++) {
     const output = join(work, `stability-${i}.json`)
@@ -41,6 +43,9 @@ for (const env of envs) {
         const seen = statuses.get(test.fullName) ?? []
         seen.push(test.status)
         statuses.set(test.fullName, seen)
+        const said = messages.get(test.fullName) ?? new Map()
+        if (!said.has(test.status)) said.set(test.status, (test.failureMessages ?? []).join('\n'))
+        messages.set(test.fullName, said)
       }
     }
   }
@@ -51,7 +56,12 @@ for (const env of envs) {
     const modal = Object.entries(counts).sort((a, b) => b[1] - a[1])[0][0]
     const off = seen.length - counts[modal]
     deviations += off
-    if (off > 0 || seen.length !== runs) console.log(`  ${env}: "${name}" ${JSON.stringify(counts)}`)
+    if (off > 0 || seen.length !== runs) {
+      console.log(`  ${env}: "${name}" ${JSON.stringify(counts)}`)
+      for (const [status, text] of messages.get(name)) {
+        if (status !== modal && text) console.log(text.split('\n').slice(0, 30).map((line) => `      ${line}`).join('\n'))
+      }
+    }
   }
   times.sort((a, b) => a - b)
   console.log(

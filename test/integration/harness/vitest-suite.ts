@@ -81,10 +81,12 @@ export function describeVitestIntegration(spec: VitestEnvSpec): void {
   describe(`Vitest integration (${spec.env})`, () => {
     let env: TestEnv
     let vitestRun: VitestRun
+    let inlineRun: VitestRun
 
     beforeAll(async () => {
       env = getEnv(spec.env, spec.node)
       vitestRun = await runVitestFixture(env, 'vitest')
+      inlineRun = await runVitestFixture(env, 'vitest-inline', [], false)
     })
 
     const test = (name: string): TestOutcome => outcome(vitestRun.report, name)
@@ -289,6 +291,27 @@ export function describeVitestIntegration(spec: VitestEnvSpec): void {
 
       it('are overridden by options on the call', () => {
         expect(fails('defaults: an option on the call overrides the plugin')).toMatch(/did not settle within 120 ms/)
+      })
+    })
+
+    describe('plugin at the root, inline projects with extends: true', () => {
+      const inline = (name: string): TestOutcome => outcome(inlineRun.report, name)
+
+      it('runs every test with the expected status', () => {
+        expect([...inlineRun.report.fileErrors]).toEqual([])
+        const statuses = Object.fromEntries([...inlineRun.report.tests.values()].map((found) => [found.fullName, found.status]))
+        expect(statuses).toEqual({
+          'inline forks: gc is exposed': 'passed',
+          'inline forks: clean sync passes': 'passed',
+          'inline forks: leaky sync fails': 'failed',
+          'inline threads: clean sync passes': 'passed',
+          'inline threads: leaky sync fails': 'failed',
+        })
+      })
+
+      it('reaches every project (forks with exposed gc, threads with the fallback)', () => {
+        expectHeapLeak(inline('inline forks: leaky sync fails').failureMessages[0] ?? '', 'exposed')
+        expectHeapLeak(inline('inline threads: leaky sync fails').failureMessages[0] ?? '', 'fallback')
       })
     })
 

@@ -19,10 +19,17 @@ export interface VitestRun {
  * `vitest run` with the default reporter (kept in `result.stdout`) and the JSON reporter.
  * @param fixture folder under test/fixtures, for example `vitest`
  * @param args extra Vitest CLI arguments
+ * @param install copy the build into the environment first (pass `false` for a second run that
+ *   must use the same copy)
  * @throws {Error} when Vitest wrote no report (it crashed before running tests), with its output
  */
-export async function runVitestFixture(env: TestEnv, fixture: string, args: readonly string[] = []): Promise<VitestRun> {
-  installLeakspec(env)
+export async function runVitestFixture(
+  env: TestEnv,
+  fixture: string,
+  args: readonly string[] = [],
+  install = true,
+): Promise<VitestRun> {
+  if (install) installLeakspec(env)
   const work = prepareWork(env, join(ROOT, 'test', 'fixtures', fixture), fixture)
   const output = join(work, 'report.json')
   const result = await run(
