@@ -134,6 +134,7 @@ export class LeakspecEnvironment extends TestEnvironment {
   readonly #testPath: string
   readonly #wholeFile: boolean
   readonly #defaults: ResolvedLeakOptions
+  readonly #floorSet: boolean
   readonly #sidecar: string
   readonly #tests: SidecarTest[] = []
   readonly #skipped: SidecarSkipped[] = []
@@ -152,6 +153,7 @@ export class LeakspecEnvironment extends TestEnvironment {
     const inFiles = compileFileGlobs(options.files, 'testEnvironmentOptions.leakspec.files')
     this.#wholeFile = wholeSuiteSelected() || inFiles(relative(project.rootDir, context.testPath))
     this.#defaults = resolveOptions(options.defaults, DEFAULT_OPTIONS, 'testEnvironmentOptions.leakspec.defaults')
+    this.#floorSet = options.defaults?.floor !== undefined
     const dir = options.resultsDir ?? process.env[SIDECAR_DIR_ENV] ?? join(project.cacheDirectory, 'leakspec')
     this.#sidecar = sidecarPath(dir, context.testPath)
   }
@@ -215,7 +217,13 @@ export class LeakspecEnvironment extends TestEnvironment {
     )
     let options: ResolvedLeakOptions
     try {
-      options = resolveHookOptions(this.#defaults, mark?.options, timeout + hookTimeouts, `leakTest("${test.name}")`)
+      options = resolveHookOptions(
+        this.#defaults,
+        mark?.options,
+        timeout + hookTimeouts,
+        `leakTest("${test.name}")`,
+        this.#floorSet,
+      )
     } catch (error) {
       test.fn = () => {
         throw error

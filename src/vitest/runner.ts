@@ -68,6 +68,34 @@ function suiteChain(test: RunnerTestCase): AnySuite[] {
   return chain
 }
 
+/**
+ * Makes the test's AbortSignal behave as if each repetition had its own: listeners added to it
+ * while a repetition runs are removed when it ends. Vitest 4.1 wraps every test function in
+ * `withCancel`, which adds an `abort` listener per call and never removes it (Vitest 5 removes it);
+ * without this, Vitest's own wrapper would leak one listener and about 500 B per repetition.
+ * @returns the function that removes the listeners and ends the scope
+ */
+function scopeSignalListeners(signal: AbortSignal | undefined): () => void {
+  if (!signal) return () => {}
+  const added: Array<[string, unknown, unknown]> = []
+  const add = signal.addEventListener
+  Object.defineProperty(signal, 'addEventListener', {
+    configurable: true,
+    writable: true,
+    value(this: AbortSignal, type: string, listener: unknown, options?: unknown) {
+      if (listener) added.push([type, listener, options])
+      return (add as (...args: unknown[]) => void).call(this, type, listener, options)
+    },
+  })
+  return () => {
+    delete (signal as { addEventListener?: unknown }).addEventListener
+    for (const [type, listener, options] of added) {
+      ;(signal.removeEventListener as (...args: unknown[]) => void).call(signal, type, listener, options)
+    }
+    added.length = 0
+  }
+}
+
 function* testsOf(suite: AnySuite): Generator<TestLike> {
   for (const task of suite.tasks) {
     if (task.type === 'test') yield task as TestLike
@@ -108,10 +136,13 @@ export class LeakspecRunner extends TestRunner {
     return this.#fileMatcher(relativePath(this.config.root, filepath))
   }
 
+  #floorSet = false
+
   #projectDefaults(): ResolvedLeakOptions {
     if (this.#defaults === undefined) {
       const provided = this.injectValue(DEFAULTS_KEY) as LeakOptions | undefined
       this.#defaults = resolveOptions(provided, DEFAULT_OPTIONS, 'leakspec({ defaults })')
+      this.#floorSet = provided?.floor !== undefined
     }
     return this.#defaults
   }
@@ -227,6 +258,7 @@ export class LeakspecRunner extends TestRunner {
       meta.leakspecHook?.options,
       testTimeout + hookTimeout * (hooks.beforeEach + hooks.afterEach),
       `leakTest("${test.name}")`,
+      this.#floorSet,
     )
     const timeoutNote = Number.isFinite(testTimeout)
       ? `Vitest's ${testTimeout} ms test timeout applies to each repetition, not to the whole check`
@@ -241,12 +273,17 @@ export class LeakspecRunner extends TestRunner {
       }
       const cleanups: unknown[] = []
       let failure: { error: unknown } | undefined
+      const releaseSignal = scopeSignalListeners(test.context.signal)
       try {
         for (const entry of outerFirst) await this.#runHooks(entry.beforeEach, args, cleanups)
         await fn()
         super.onAfterTryTask(test)
       } catch (error) {
         failure = { error }
+      } finally {
+        releaseSignal()
+        // Async assertions of this repetition were awaited by Vitest's wrapper; do not keep them.
+        ;(test as { promises?: unknown[] | undefined }).promises = undefined
       }
       try {
         for (const entry of taken) {
