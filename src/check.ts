@@ -5,6 +5,7 @@ import { LeakCheckError, LeakError } from './core/errors.js'
 import { describeValue, resolveOptions, type LeakOptions, type ResolvedLeakOptions } from './core/options.js'
 import type { LeakReport } from './core/report.js'
 import { runCheck, type CheckToken } from './core/sampler.js'
+import { explainResourceLeaks } from './diagnose/resources.js'
 import { formatInconclusive, formatLeak } from './message/format.js'
 
 /** Throws the `TypeError` for a receiver that is not a function. */
@@ -17,13 +18,17 @@ export function assertFunction(fn: unknown, where: string): asserts fn is () => 
   }
 }
 
-/** Runs a check with already resolved options (used by the matchers too). */
-export function measureResolved(
+/**
+ * Runs a check with already resolved options (used by the matchers too). After a `leak` verdict on a
+ * handle, fd or listener signal, a short diagnosis pass adds their creation stacks (`report.stacks`).
+ */
+export async function measureResolved(
   fn: () => unknown,
   options: ResolvedLeakOptions,
   token?: CheckToken,
 ): Promise<LeakReport> {
-  return runCheck(fn, options, [], token)
+  const report = await runCheck(fn, options, [], token)
+  return explainResourceLeaks(fn, report)
 }
 
 /**

@@ -2,6 +2,7 @@
  * The result of a leak check: what was measured, round by round, and the verdict.
  * A tagged union on `verdict`; narrow on it.
  */
+import type { ResourceStacks } from '../diagnose/stacks.js'
 import type { GcSource } from './gc.js'
 import type { ResolvedLeakOptions } from './options.js'
 import type { SignalUnit } from './verdict.js'
@@ -91,6 +92,11 @@ export interface LeakFoundReport extends ReportBase {
   readonly leaks: readonly [SignalSummary, ...SignalSummary[]]
   /** Set when the check stopped before its rounds were done because memory grew too much. */
   readonly stoppedEarly: boolean
+  /**
+   * Creation (add-site) stacks of leaked handles, fds and listeners, from a short diagnosis pass after
+   * the verdict. Absent when no resource signal leaked.
+   */
+  readonly stacks?: ResourceStacks
 }
 
 /** The measurement cannot be trusted or was cut short; there is no verdict. */

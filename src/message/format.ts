@@ -3,6 +3,7 @@
  * round, and what to try. Plain text (no colours), so it reads the same in every runner and log.
  */
 import type { LeakReport, SignalSummary } from '../core/report.js'
+import { formatResourceStacks } from '../diagnose/stacks.js'
 
 /** Formats bytes with one decimal: `41.9 B`, `12.0 kB`, `3.2 MB` (1 kB = 1000 B). */
 export function formatBytes(bytes: number): string {
@@ -25,6 +26,8 @@ export function signalName(key: string): string {
   if (key === 'heap') return 'heap'
   const [family, kind] = splitKey(key)
   if (family === 'handles') return `${kind} handles`
+  if (family === 'fds') return `${kind} fds`
+  if (family === 'listeners') return `'${kind}' listeners`
   return `${kind} (${family})`
 }
 
@@ -58,9 +61,17 @@ function headline(leaks: readonly SignalSummary[]): string {
   const items = counts.map((signal) => {
     const amount = describeSignal(signal).replace(' per call', '')
     const name = signalName(signal.key)
-    return `${amount} ${amount === '1' ? name.replace(/ handles$/, ' handle') : name}`
+    return `${amount} ${amount === '1' ? name.replace(/ (handle|fd|listener)s$/, ' $1') : name}`
   })
   return `each call leaves about ${items.join(', ')} open${heapText ? ` (and ${heapText})` : ''}`
+}
+
+/** Lines saying how many items ignore rules kept out, and which signals could not be measured. */
+function ignoredLines(report: LeakReport): string[] {
+  const lines: string[] = []
+  for (const [rule, count] of Object.entries(report.ignored ?? {})) lines.push(`Ignored ${count} item${count === 1 ? '' : 's'} by ${rule}`)
+  for (const [probe, why] of Object.entries(report.unavailable ?? {})) lines.push(`Not measured: ${probe} (${why})`)
+  return lines
 }
 
 /** The round-by-round table. */
@@ -108,6 +119,20 @@ function advice(report: LeakReport, leaks: readonly SignalSummary[]): string[] {
     )
   }
   for (const signal of leaks) {
+    if (signal.key.startsWith('fds:')) {
+      const kind = splitKey(signal.key)[1]
+      tips.push(
+        `A file descriptor (${kind}) stays open per call: close what opens it (fs.close, filehandle.close(), ` +
+          'stream.destroy(), socket.destroy(), server.close()) before the call returns (or resolves).',
+      )
+    }
+    if (signal.key.startsWith('listeners:')) {
+      const kind = splitKey(signal.key)[1]
+      tips.push(
+        `A '${kind}' listener is added per call and never removed: remove it (off, removeListener, ` +
+          'removeEventListener), add it once outside the call, or tie it to an AbortSignal that is aborted.',
+      )
+    }
     if (signal.key.startsWith('handles:')) {
       const kind = splitKey(signal.key)[1]
       tips.push(
@@ -144,6 +169,11 @@ export function formatLeak(report: LeakReport & { verdict: 'leak' }, hint: strin
   lines.push('  (* counted rounds)')
   lines.push('')
   lines.push(footer(report))
+  lines.push(...ignoredLines(report))
+  if (report.stacks !== undefined) {
+    lines.push('')
+    lines.push(formatResourceStacks(report.stacks, signalName))
+  }
   const tips = advice(report, report.leaks)
   if (tips.length > 0) {
     lines.push('')
@@ -164,6 +194,7 @@ export function formatClean(report: LeakReport & { verdict: 'clean' }, hint: str
     '  (* counted rounds)',
     '',
     footer(report),
+    ...ignoredLines(report),
   ].join('\n')
 }
 
