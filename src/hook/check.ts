@@ -147,10 +147,12 @@ function describeError(error: unknown): string {
   }
 }
 
-/** Repetitions run before the engine starts (see {@link preWarm}). */
-export const PRE_WARM_REPETITIONS = 8
-/** Pre-warming stops early after this much time, in milliseconds. */
-const PRE_WARM_MS = 250
+/** Pre-warming runs repetitions in chunks of this many. */
+const PRE_WARM_CHUNK = 8
+/** Pre-warming stops after this many repetitions at most. */
+export const PRE_WARM_MAX_REPETITIONS = 256
+/** Pre-warming stops after this much time at most, in milliseconds. */
+const PRE_WARM_MAX_MS = 1000
 
 class PreWarmFailure extends Error {
   readonly call: number
@@ -161,22 +163,32 @@ class PreWarmFailure extends Error {
 }
 
 /**
- * Runs a few repetitions before the engine calibrates. A repetition runs far more cold code than a
- * typical checked function (the runner's hook and timeout wrappers, expect state, mocks); timed
- * cold, the calibration picks rounds of one or two calls, where per-round noise reads as per-call
- * growth. Stops after {@link PRE_WARM_REPETITIONS} repetitions or {@link PRE_WARM_MS}.
+ * Runs repetitions before the engine calibrates, until their time per repetition has settled: a
+ * repetition runs far more cold code than a typical checked function (the runner's hook, timeout and
+ * expect machinery), and calibrated cold (measured: 3–6 ms per repetition for the first test of a
+ * Vitest 5 file), the engine picks rounds of two or three calls, where per-round noise of a few
+ * kilobytes reads as hundreds of bytes per call. Chunks of {@link PRE_WARM_CHUNK}; stops when a
+ * chunk is no more than 25 % slower than the one before and at least two chunks ran, or after
+ * {@link PRE_WARM_MAX_REPETITIONS} repetitions or {@link PRE_WARM_MAX_MS}.
+ * @returns the number of repetitions run
  */
 async function preWarm(repeat: () => Promise<void>): Promise<number> {
   const started = now()
   let call = 0
-  while (call < PRE_WARM_REPETITIONS) {
-    call++
-    try {
-      await repeat()
-    } catch (error) {
-      throw new PreWarmFailure(call, error)
+  let previous = Infinity
+  for (let chunk = 1; call < PRE_WARM_MAX_REPETITIONS; chunk++) {
+    const chunkStarted = now()
+    for (let i = 0; i < PRE_WARM_CHUNK; i++) {
+      call++
+      try {
+        await repeat()
+      } catch (error) {
+        throw new PreWarmFailure(call, error)
+      }
     }
-    if (now() - started > PRE_WARM_MS) break
+    const perCall = (now() - chunkStarted) / PRE_WARM_CHUNK
+    if ((chunk >= 2 && perCall <= previous * 1.25) || now() - started > PRE_WARM_MAX_MS) break
+    previous = perCall
   }
   return call
 }
