@@ -20,7 +20,8 @@
  *   --write / --no-write    write bench/results/<label>.json and bench/RESULTS.md (default: full yes, quick no)
  *   --report                only rebuild bench/RESULTS.md from bench/results/*.json
  *   --from-raw FILE.jsonl   summarize the raw runs of an earlier (possibly interrupted) run instead of
- *                           running; with --node/--label naming the same node and set
+ *                           running the cases (the size measurement and the Vitest suite still run);
+ *                           with --node/--label naming the same node and set
  *
  * Why one check per process: a check measures the whole heap, so anything left by an earlier check
  * (a leaky case's garbage-free growth, warmed-up JIT state, a grown old space) would make runs
@@ -312,7 +313,8 @@ async function main() {
     const raw = readFileSync(opts.fromRaw, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
     const runs = new Map(cases.map((c) => [c.name, raw.filter((r) => r.case === c.name)]))
     await measureSizes(cases, opts.node)
-    return finish(opts, { cases, runs, started, loadStart, engine, nodeVersion, outDir, resultsDir, rawFile: opts.fromRaw, vitest: null, partial: true })
+    const vitest = await runVitestSuite(opts, outDir)
+    return finish(opts, { cases, runs, started, loadStart, engine, nodeVersion, outDir, resultsDir, rawFile: opts.fromRaw, vitest, partial: true })
   }
 
   const queue = []
