@@ -23,6 +23,15 @@ import { formatInconclusive, formatLeak } from '../message/format.js'
  */
 export const HOOK_FLOOR = 64
 
+/**
+ * Default time budget of a wrapped test, in milliseconds (the `toLeak` default is 4000). A
+ * repetition costs a runner's hooks and wrappers, and a forced GC in a runner's worker costs more
+ * than in a small process (Jest 29 workers: about 100 ms per GC in the fixture suite), so at 4 s a
+ * leaking test often ran out of budget before its counted rounds. Clean tests still stop at their
+ * first counted round. Set `timeBudget` (project defaults or per test) to use another value.
+ */
+export const HOOK_TIME_BUDGET = 10_000
+
 /** Longest per-repetition limit leakspec accepts as `callTimeout`, in milliseconds (24 h). */
 const MAX_CALL_TIMEOUT = 24 * 60 * 60 * 1000
 
@@ -60,6 +69,11 @@ export interface HookCheckPlan {
   readonly timeoutNote: string
   /** Set when the test was declared concurrent and is run serially for the check. */
   readonly serialized?: boolean
+  /**
+   * Let the hook choose `callsPerRound` from the pre-warm timing (see {@link hookCallsPerRound});
+   * `false` when the user set it. @default true
+   */
+  readonly chooseCallsPerRound?: boolean
 }
 
 /** The outcome of a wrapped test, as stored in Vitest's `task.meta.leakspecHook.result` and Jest's sidecar file. */
@@ -101,14 +115,15 @@ export interface HookCheckResult {
 }
 
 /**
- * Resolves the options of one wrapped test: the project defaults, a per-repetition time limit
- * (`callTimeout`) no smaller than the test's own timeout plus its hooks', and the test's options.
+ * Resolves the options of one wrapped test: the project defaults, the hook's own defaults for
+ * `floor` and `timeBudget`, a per-repetition time limit (`callTimeout`) no smaller than the test's
+ * own timeout plus its hooks', and the test's options.
  * @param base the project defaults
  * @param perTest options given to `leakTest` (validated here)
  * @param repetitionTimeout the test's timeout plus its hooks' timeouts, in milliseconds (0 or
  *   non-finite: no runner limit)
- * @param floorSet whether the project defaults set `floor` explicitly; when neither they nor the
- *   test do, the floor is {@link HOOK_FLOOR}
+ * @param projectOptions the project defaults as the user wrote them: `floor` and `timeBudget` they
+ *   leave out are {@link HOOK_FLOOR} and {@link HOOK_TIME_BUDGET} (unless the test sets them)
  * @throws {TypeError} for invalid per-test options
  */
 export function resolveHookOptions(
@@ -116,16 +131,17 @@ export function resolveHookOptions(
   perTest: LeakOptions | undefined,
   repetitionTimeout: number,
   where: string,
-  floorSet = false,
+  projectOptions?: LeakOptions,
 ): ResolvedLeakOptions {
-  let withTimeout = base
-  if (!floorSet && perTest?.floor === undefined && base.floor < HOOK_FLOOR) {
-    withTimeout = resolveOptions({ floor: HOOK_FLOOR }, withTimeout, where)
+  const hookDefaults: { floor?: number; timeBudget?: number; callTimeout?: number } = {}
+  if (projectOptions?.floor === undefined && base.floor < HOOK_FLOOR) hookDefaults.floor = HOOK_FLOOR
+  if (projectOptions?.timeBudget === undefined && base.timeBudget < HOOK_TIME_BUDGET) {
+    hookDefaults.timeBudget = HOOK_TIME_BUDGET
   }
   if (Number.isFinite(repetitionTimeout) && repetitionTimeout > base.callTimeout) {
-    withTimeout = resolveOptions({ callTimeout: Math.min(Math.ceil(repetitionTimeout), MAX_CALL_TIMEOUT) }, withTimeout, where)
+    hookDefaults.callTimeout = Math.min(Math.ceil(repetitionTimeout), MAX_CALL_TIMEOUT)
   }
-  return resolveOptions(perTest, withTimeout, where)
+  return resolveOptions(perTest, resolveOptions(hookDefaults, base, where), where)
 }
 
 /**
@@ -139,7 +155,10 @@ export function wholeCheckTimeLimit(options: ResolvedLeakOptions): number {
 }
 
 function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`
+  // Duck-typed: errors thrown inside a Jest test's vm context are not `instanceof Error` here.
+  if (error !== null && typeof error === 'object' && typeof (error as Error).message === 'string') {
+    return `${String((error as Error).name ?? 'Error')}: ${(error as Error).message}`
+  }
   try {
     return `${typeof error} ${JSON.stringify(error)}`
   } catch {
@@ -172,7 +191,7 @@ class PreWarmFailure extends Error {
  * {@link PRE_WARM_MAX_REPETITIONS} repetitions or {@link PRE_WARM_MAX_MS}.
  * @returns the number of repetitions run
  */
-async function preWarm(repeat: () => Promise<void>): Promise<number> {
+async function preWarm(repeat: () => Promise<void>): Promise<{ repetitions: number; msPerRepetition: number }> {
   const started = now()
   let call = 0
   let previous = Infinity
@@ -187,10 +206,33 @@ async function preWarm(repeat: () => Promise<void>): Promise<number> {
       }
     }
     const perCall = (now() - chunkStarted) / PRE_WARM_CHUNK
-    if ((chunk >= 2 && perCall <= previous * 1.25) || now() - started > PRE_WARM_MAX_MS) break
+    if ((chunk >= 2 && perCall <= previous * 1.25) || now() - started > PRE_WARM_MAX_MS) {
+      previous = perCall
+      break
+    }
     previous = perCall
   }
-  return call
+  return { repetitions: call, msPerRepetition: previous }
+}
+
+/** Fewest calls in the first round the hook chooses. */
+const MIN_HOOK_CALLS_PER_ROUND = 4
+
+/**
+ * Calls in the first round for a wrapped test, from the warm time of a repetition: the largest power
+ * of two (from {@link MIN_HOOK_CALLS_PER_ROUND} to 32) whose calls fit half the time budget. The
+ * engine's own calibration times cold calls and subtracts the planned GCs, and in runner workers,
+ * where a forced GC costs 50–200 ms, it chose one or two calls per round; the heap of a runner's
+ * worker also moves by some kilobytes per round whatever the calls, and divided by one or two
+ * calls that read as hundreds of bytes per call (false leaks in the Jest 30 and Vitest 5 fixtures).
+ * A test too slow for this many calls runs out of budget and is reported `inconclusive`.
+ */
+export function hookCallsPerRound(options: ResolvedLeakOptions, msPerRepetition: number): number {
+  const callsPerL0 = options.warmup + 2 ** options.rounds - 1 + options.rounds + 1
+  const fit = options.timeBudget / 2 / (callsPerL0 * Math.max(msPerRepetition, 1e-3))
+  let calls = MIN_HOOK_CALLS_PER_ROUND
+  while (calls * 2 <= Math.min(fit, 32)) calls *= 2
+  return calls
 }
 
 /** The first line of every message about a wrapped test. */
@@ -229,8 +271,13 @@ export async function runHookCheck(plan: HookCheckPlan): Promise<HookCheckResult
   let report: LeakReport
   let warmedUp = 0
   try {
-    warmedUp = await preWarm(repeat)
-    report = await runCheck(repeat, plan.options)
+    const warm = await preWarm(repeat)
+    warmedUp = warm.repetitions
+    const options =
+      plan.chooseCallsPerRound === false || plan.options.callsPerRound !== 'auto'
+        ? plan.options
+        : resolveOptions({ callsPerRound: hookCallsPerRound(plan.options, warm.msPerRepetition) }, plan.options)
+    report = await runCheck(repeat, options)
   } catch (caught) {
     let error = caught
     if (error instanceof PreWarmFailure) {

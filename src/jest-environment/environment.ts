@@ -134,7 +134,7 @@ export class LeakspecEnvironment extends TestEnvironment {
   readonly #testPath: string
   readonly #wholeFile: boolean
   readonly #defaults: ResolvedLeakOptions
-  readonly #floorSet: boolean
+  readonly #projectOptions: LeakOptions | undefined
   readonly #sidecar: string
   readonly #tests: SidecarTest[] = []
   readonly #skipped: SidecarSkipped[] = []
@@ -153,7 +153,7 @@ export class LeakspecEnvironment extends TestEnvironment {
     const inFiles = compileFileGlobs(options.files, 'testEnvironmentOptions.leakspec.files')
     this.#wholeFile = wholeSuiteSelected() || inFiles(relative(project.rootDir, context.testPath))
     this.#defaults = resolveOptions(options.defaults, DEFAULT_OPTIONS, 'testEnvironmentOptions.leakspec.defaults')
-    this.#floorSet = options.defaults?.floor !== undefined
+    this.#projectOptions = options.defaults
     const dir = options.resultsDir ?? process.env[SIDECAR_DIR_ENV] ?? join(project.cacheDirectory, 'leakspec')
     this.#sidecar = sidecarPath(dir, context.testPath)
   }
@@ -222,7 +222,7 @@ export class LeakspecEnvironment extends TestEnvironment {
         mark?.options,
         timeout + hookTimeouts,
         `leakTest("${test.name}")`,
-        this.#floorSet,
+        this.#projectOptions,
       )
     } catch (error) {
       test.fn = () => {
@@ -237,6 +237,7 @@ export class LeakspecEnvironment extends TestEnvironment {
       'for the whole check'
     const environment = this
     const pending = this.#pending
+    const projectCallsPerRound = this.#projectOptions?.callsPerRound
     const wrapped = async function leakspecCheck(this: unknown): Promise<void> {
       const context = this
       const expectApi = (environment.global as { expect?: { extractExpectedAssertionsErrors?: () => Array<{ error: unknown }> } })
@@ -259,6 +260,7 @@ export class LeakspecEnvironment extends TestEnvironment {
         options,
         hooks: { beforeEach: hooks.beforeEach.length, afterEach: hooks.afterEach.length },
         timeoutNote,
+        chooseCallsPerRound: projectCallsPerRound === undefined && mark?.options?.callsPerRound === undefined,
       })
       pending.set(test, result.record)
       if (result.failed && result.error !== undefined) throw result.error

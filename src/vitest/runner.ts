@@ -136,13 +136,13 @@ export class LeakspecRunner extends TestRunner {
     return this.#fileMatcher(relativePath(this.config.root, filepath))
   }
 
-  #floorSet = false
+  #projectOptions: LeakOptions | undefined
 
   #projectDefaults(): ResolvedLeakOptions {
     if (this.#defaults === undefined) {
       const provided = this.injectValue(DEFAULTS_KEY) as LeakOptions | undefined
       this.#defaults = resolveOptions(provided, DEFAULT_OPTIONS, 'leakspec({ defaults })')
-      this.#floorSet = provided?.floor !== undefined
+      this.#projectOptions = provided
     }
     return this.#defaults
   }
@@ -258,7 +258,7 @@ export class LeakspecRunner extends TestRunner {
       meta.leakspecHook?.options,
       testTimeout + hookTimeout * (hooks.beforeEach + hooks.afterEach),
       `leakTest("${test.name}")`,
-      this.#floorSet,
+      this.#projectOptions,
     )
     const timeoutNote = Number.isFinite(testTimeout)
       ? `Vitest's ${testTimeout} ms test timeout applies to each repetition, not to the whole check`
@@ -316,6 +316,8 @@ export class LeakspecRunner extends TestRunner {
       hooks,
       timeoutNote,
       serialized: selection.serialized,
+      chooseCallsPerRound:
+        this.#projectOptions?.callsPerRound === undefined && meta.leakspecHook?.options?.callsPerRound === undefined,
     })
     meta.leakspecHook = { ...meta.leakspecHook, result: result.record }
     if (result.record.check) {
