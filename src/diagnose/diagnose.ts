@@ -1,0 +1,439 @@
+/**
+ * The diagnosis of a leak: what leaked, who holds it, where it was allocated.
+ *
+ * Runs only after a `leak` verdict. It calls `fn` k more times while V8 records an allocation stack
+ * for every new object, forces GC, and takes one heap snapshot (parsed as it streams). The objects
+ * allocated during those calls that are still alive are grouped by constructor; the groups with about
+ * one or more survivor per call are what leaked. For each, the shortest strong path from a GC root to
+ * one of its objects is who holds it, and its recorded stack (filtered to user code, source-mapped
+ * when the process knows the maps) is where it was allocated.
+ */
+import { now, SettleWatchdog, turn } from '../core/clock.js'
+import { resolveGc } from '../core/gc.js'
+import type { LeakReport } from '../core/report.js'
+import { coverageMayBeActive, openInspectorBackend, type HeapBackend, type SampledNode, type TrackingStart } from './backend.js'
+import { describePath, formatPath, groupName, isInternalNode, nodeLabel, type PathStep } from './describe.js'
+import {
+  allocatedByLeakspec,
+  mapFrame,
+  scriptPath,
+  traceFrames,
+  userFrames,
+  type StackFrame,
+} from './frames.js'
+import {
+  buildRetainers,
+  edgeName,
+  edgeType,
+  nodeId,
+  nodeSelfSize,
+  nodeTraceId,
+  nodeType,
+  type HeapGraph,
+} from './graph.js'
+import { SnapshotParser } from './parse.js'
+import { shortestPaths, pathTo } from './paths.js'
+import { openSnapshotFile, snapshotDirFromEnv, type SnapshotFile } from './snapshot-file.js'
+
+/** Options of {@link diagnose}. Every field is optional. */
+export interface DiagnoseOptions {
+  /**
+   * Extra calls of `fn` to observe (k). More calls separate per-call growth from one-off objects
+   * better but cost more. `'auto'` uses 16, fewer (down to 4) for slow calls.
+   * @default 'auto'
+   */
+  readonly calls?: number | 'auto'
+  /** Show allocation frames inside `node_modules` too. @default false */
+  readonly includeNodeModules?: boolean
+  /**
+   * A directory to write the heap snapshot to (as `.heapsnapshot`, readable by Chrome DevTools),
+   * with mode 0600. Snapshots hold every string in the heap, secrets included.
+   * @default the `LEAKSPEC_SNAPSHOT_DIR` environment variable, else no file
+   */
+  readonly snapshotDir?: string
+  /** How many leaked kinds to report at most. @default 6 */
+  readonly maxKinds?: number
+  /** How long one call may take to settle, milliseconds. @default the report's `callTimeout`, else 5000 */
+  readonly callTimeout?: number
+  /**
+   * Deoptimize all functions before the extra calls so allocation stacks show inlined calls (skipped
+   * automatically when V8 code coverage may be running, which it would disturb).
+   * @default true
+   */
+  readonly exactFrames?: boolean
+}
+
+/** A place in user code where objects that stayed alive were allocated (from allocation sampling). */
+export interface AllocationSite {
+  /** User frames, innermost first (up to 4). */
+  readonly stack: readonly StackFrame[]
+  /** Estimated bytes allocated there during the calls and still alive, per call. */
+  readonly bytesPerCall: number
+}
+
+/** One kind of object that leaked. */
+export interface LeakedKind {
+  /** Constructor name (`Session`), or V8's kind shown as `(closure) onTick`, `(string)`, `(array)`, `(closure scope)`. */
+  readonly name: string
+  /** For V8-internal kinds: what holds them (`Session.id`, `onTick()`), when one owner dominates. */
+  readonly owner?: string
+  /** Whether `name` is one of V8's internal kinds rather than a constructor a user wrote. */
+  readonly internal: boolean
+  /** Objects of this kind allocated during the extra calls and still alive after GC. */
+  readonly count: number
+  /** `count` divided by the extra calls. */
+  readonly perCall: number
+  /** Their self size divided by the extra calls, bytes per call. */
+  readonly bytesPerCall: number
+  /** Shortest strong path from a GC root to one of them, as steps, when computed. */
+  readonly path?: readonly PathStep[]
+  /** The same path as text: `module scope (a.ts) › registry: Map › entry › Session`. */
+  readonly pathText?: string
+  /** Where most of them were allocated: user frames, innermost first (up to 4). */
+  readonly stack?: readonly StackFrame[]
+  /**
+   * `'recorded'`: from the object's own allocation record; `'sampled'`: the top site of allocation
+   * sampling, because V8 recorded no stack for these objects.
+   */
+  readonly stackSource?: 'recorded' | 'sampled'
+}
+
+/** The diagnosis: pure data, formatted by {@link formatDiagnosis}. */
+export interface Diagnosis {
+  /** Extra calls observed (k). */
+  readonly calls: number
+  /** What leaked, most important first (user constructors before V8 internals, then by bytes). */
+  readonly kinds: readonly LeakedKind[]
+  /** Allocation sites of what stayed alive, from allocation sampling, most bytes first (up to 5). */
+  readonly sites: readonly AllocationSite[]
+  /** Whether functions were deoptimized first, so frames show inlined calls. */
+  readonly exactFrames: boolean
+  /** Self bytes per call of every object allocated during the calls and still alive (all kinds). */
+  readonly retainedBytesPerCall: number
+  /** The backend that took the snapshot. */
+  readonly backend: string
+  /** Wall-clock time of the diagnosis, milliseconds. */
+  readonly durationMs: number
+  /** Milliseconds per phase: `start` (deoptimize, ids), `calls`, `snapshot` (write and parse), `analysis`. */
+  readonly phasesMs: Readonly<Record<'start' | 'calls' | 'snapshot' | 'analysis', number>>
+  /** Heap objects in the snapshot. */
+  readonly snapshotNodes: number
+  /** The snapshot file written, when asked for one. */
+  readonly snapshotFile?: string
+  /** Whether any allocation frame was translated through a source map. */
+  readonly sourceMapped: boolean
+  /** Set when the diagnosis could not be completed (the leak verdict stands regardless). */
+  readonly error?: string
+}
+
+const DEFAULT_CALLS = 16
+const MIN_CALLS = 4
+/** Node types never reported as leaked kinds (compiled code, hidden classes, roots). */
+const SKIPPED_TYPES = new Set(['code', 'object shape', 'synthetic', 'hidden', 'native'])
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function'
+}
+
+function chooseCalls(options: DiagnoseOptions, report: LeakReport | undefined): number {
+  if (typeof options.calls === 'number') return Math.max(1, Math.floor(options.calls))
+  if (!report || report.calls === 0) return DEFAULT_CALLS
+  // Per-call time including the check's GCs is an upper bound; keep the calls well under a second.
+  const perCallMs = report.durationMs / report.calls
+  return Math.max(MIN_CALLS, Math.min(DEFAULT_CALLS, Math.floor(500 / Math.max(perCallMs, 0.01))))
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+}
+
+interface Group {
+  name: string
+  internal: boolean
+  count: number
+  bytes: number
+  members: number[]
+}
+
+/**
+ * Explains a leak: calls `fn` k more times under allocation tracking and analyses one heap snapshot.
+ * Never throws for a failure of its own: the result then carries `error`.
+ *
+ * @param fn the leaking function (the same one the check measured)
+ * @param report the check's report, used to size the number of extra calls and the call timeout
+ * @param options see {@link DiagnoseOptions}
+ * @returns the diagnosis; format it with `formatDiagnosis`
+ * @example
+ * const report = await measureLeaks(fn)
+ * if (report.verdict === 'leak') console.log(formatDiagnosis(await diagnose(fn, report)))
+ */
+export async function diagnose(fn: () => unknown, report?: LeakReport, options: DiagnoseOptions = {}): Promise<Diagnosis> {
+  const started = now()
+  const calls = chooseCalls(options, report)
+  const phasesMs = { start: 0, calls: 0, snapshot: 0, analysis: 0 }
+  const base = { calls, kinds: [], sites: [], exactFrames: false, retainedBytesPerCall: 0, snapshotNodes: 0, sourceMapped: false, phasesMs }
+  let mark = started
+  const phase = (name: keyof typeof phasesMs): void => {
+    const at = now()
+    phasesMs[name] = at - mark
+    mark = at
+  }
+  const gcAccess = resolveGc()
+  if (!gcAccess.available) {
+    return { ...base, backend: 'none', durationMs: now() - started, error: `no way to force GC (${gcAccess.reason})` }
+  }
+  const gc = gcAccess.collect
+  let backend: HeapBackend
+  try {
+    backend = openInspectorBackend()
+  } catch (error) {
+    return { ...base, backend: 'node:inspector', durationMs: now() - started, error: `the inspector is unavailable: ${describeError(error)}` }
+  }
+  const snapshotDir = options.snapshotDir ?? snapshotDirFromEnv()
+  let file: SnapshotFile | undefined
+  let graph: HeapGraph
+  let tracked: TrackingStart = { firstNewId: 0, deoptimized: false }
+  let sites: AllocationSite[] = []
+  let lastCallId = Number.MAX_SAFE_INTEGER
+  const watchdog = new SettleWatchdog(options.callTimeout ?? report?.options.callTimeout ?? 5000)
+  try {
+    await turn()
+    gc()
+    tracked = await backend.startTracking(options.exactFrames !== false && !coverageMayBeActive())
+    phase('start')
+    try {
+      for (let i = 0; i < calls; i++) {
+        const result = fn()
+        if (isThenable(result)) {
+          const outcome = await watchdog.settle(result)
+          if (!outcome.settled) throw new Error(`call ${i + 1} did not settle`)
+          if (!outcome.ok) throw outcome.error
+        }
+      }
+    } finally {
+      watchdog.disarm()
+    }
+    lastCallId = await backend.idsAssigned(1000)
+    await turn()
+    gc()
+    await turn()
+    gc()
+    phase('calls')
+    file = snapshotDir === undefined ? undefined : openSnapshotFile(snapshotDir)
+    const parser = new SnapshotParser()
+    sites = sampledSites(await backend.stopSampling(), calls, options.includeNodeModules ?? false)
+    await backend.stopTrackingWithSnapshot((chunk) => {
+      parser.write(chunk)
+      file?.write(chunk)
+    })
+    file?.close()
+    graph = parser.end()
+    phase('snapshot')
+  } catch (error) {
+    file?.close()
+    backend.close()
+    return {
+      ...base,
+      backend: backend.name,
+      durationMs: now() - started,
+      ...(file ? { snapshotFile: file.path } : {}),
+      error: `the diagnosis failed: ${describeError(error)}`,
+    }
+  }
+  backend.close()
+  const kinds = analyse(graph, calls, { ...options, firstNewId: tracked.firstNewId, lastCallId, sites })
+  phase('analysis')
+  return {
+    calls,
+    kinds: kinds.kinds,
+    sites: kinds.sites,
+    exactFrames: tracked.deoptimized,
+    retainedBytesPerCall: kinds.retainedBytes / calls,
+    backend: backend.name,
+    durationMs: now() - started,
+    phasesMs,
+    snapshotNodes: graph.nodeCount,
+    sourceMapped: kinds.kinds.some((kind) => kind.stack?.some((frame) => frame.sourceMapped)),
+    ...(file ? { snapshotFile: file.path } : {}),
+  }
+}
+
+/** Inputs of {@link analyse} besides the graph. */
+export interface AnalyseOptions extends Pick<DiagnoseOptions, 'includeNodeModules' | 'maxKinds'> {
+  /** Objects with a larger id are new (0: use the allocation records instead). */
+  readonly firstNewId?: number
+  /** Objects with a larger id were allocated after the calls (by the diagnosis itself). */
+  readonly lastCallId?: number
+  /** Allocation sites of the same window, from allocation sampling. */
+  readonly sites?: readonly AllocationSite[]
+}
+
+/** The analysis of a tracked snapshot (exported for tests and the benchmark). */
+export function analyse(
+  graph: HeapGraph,
+  calls: number,
+  options: AnalyseOptions = {},
+): { kinds: LeakedKind[]; sites: readonly AllocationSite[]; retainedBytes: number } {
+  const includeNodeModules = options.includeNodeModules ?? false
+  const maxKinds = options.maxKinds ?? 6
+  const firstNewId = options.firstNewId ?? 0
+  const lastCallId = options.lastCallId ?? Number.MAX_SAFE_INTEGER
+  const paths = shortestPaths(graph)
+  const ownTrace = new Map<number, boolean>()
+  const groups = new Map<string, Group>()
+  let retainedBytes = 0
+  for (let n = 0; n < graph.nodeCount; n++) {
+    const trace = nodeTraceId(graph, n)
+    const id = nodeId(graph, n)
+    if (firstNewId > 0 ? id <= firstNewId || id > lastCallId : trace === 0) continue
+    if (SKIPPED_TYPES.has(nodeType(graph, n))) continue
+    // Held only by the stack or handle scopes: the diagnosis's own objects, not the calls'.
+    if (paths.distance[n]! < 0 || paths.viaDeferredRoot[n] === 1) continue
+    if (trace !== 0) {
+      let skip = ownTrace.get(trace)
+      if (skip === undefined) {
+        skip = allocatedByLeakspec(traceFrames(graph, trace))
+        ownTrace.set(trace, skip)
+      }
+      if (skip) continue
+    }
+    const size = nodeSelfSize(graph, n)
+    retainedBytes += size
+    const name = groupName(graph, n)
+    let group = groups.get(name)
+    if (!group) {
+      group = { name, internal: isInternalNode(graph, n) || name.startsWith('('), count: 0, bytes: 0, members: [] }
+      groups.set(name, group)
+    }
+    group.count++
+    group.bytes += size
+    if (group.members.length < 256) group.members.push(n)
+  }
+  const sites = options.sites ?? []
+  const threshold = Math.max(2, Math.ceil(calls / 2))
+  const leaked = [...groups.values()]
+    .filter((group) => group.count >= threshold)
+    .sort((a, b) => (a.internal === b.internal ? b.bytes - a.bytes : a.internal ? 1 : -1))
+    .slice(0, maxKinds)
+  if (leaked.length === 0) return { kinds: [], sites, retainedBytes }
+
+  const retainers = buildRetainers(graph)
+  const kinds: LeakedKind[] = []
+  let pathsShown = 0
+  for (const group of leaked) {
+    let sample = -1
+    for (const member of group.members) {
+      const distance = paths.distance[member]!
+      if (distance >= 0 && (sample < 0 || distance < paths.distance[sample]!)) sample = member
+    }
+    let stack = commonStack(graph, group.members, includeNodeModules)
+    let stackSource: LeakedKind['stackSource'] = 'recorded'
+    if (stack.length === 0 && sites.length > 0) {
+      stack = sites[0]!.stack.slice()
+      stackSource = 'sampled'
+    }
+    const owner = group.internal ? dominantOwner(graph, paths, group.members) : undefined
+    let path: PathStep[] | undefined
+    let pathText: string | undefined
+    if (sample >= 0 && (!group.internal || pathsShown < 3) && pathsShown < 4) {
+      path = describePath(graph, retainers, pathTo(paths, sample))
+      pathText = formatPath(path)
+      pathsShown++
+    }
+    kinds.push({
+      name: group.name,
+      internal: group.internal,
+      count: group.count,
+      perCall: group.count / calls,
+      bytesPerCall: group.bytes / calls,
+      ...(owner ? { owner } : {}),
+      ...(path && pathText !== undefined ? { path, pathText } : {}),
+      ...(stack.length > 0 ? { stack, stackSource } : {}),
+    })
+  }
+  return { kinds, sites, retainedBytes }
+}
+
+/** Live allocation sites in user code from the sampling profile, most bytes first. */
+export function sampledSites(head: SampledNode | undefined, calls: number, includeNodeModules: boolean): AllocationSite[] {
+  if (!head) return []
+  const bySite = new Map<string, { stack: StackFrame[]; bytes: number }>()
+  const walk = (node: SampledNode, stack: StackFrame[]): void => {
+    const frame = node.callFrame
+    const here: StackFrame[] =
+      frame.functionName === '(root)' && frame.url === ''
+        ? stack
+        : [
+            {
+              functionName: frame.functionName === '' ? '(anonymous)' : frame.functionName,
+              file: scriptPath(frame.url),
+              line: frame.lineNumber + 1,
+              column: frame.columnNumber + 1,
+              sourceMapped: false,
+            },
+            ...stack,
+          ]
+    if (node.selfSize > 0 && !allocatedByLeakspec(here)) {
+      const frames = userFrames(here, includeNodeModules)
+      if (frames.length > 0) {
+        const top = frames[0]!
+        const key = `${top.file}:${top.line}:${top.column}:${top.functionName}`
+        const entry = bySite.get(key)
+        if (entry) entry.bytes += node.selfSize
+        else bySite.set(key, { stack: frames.slice(0, 4), bytes: node.selfSize })
+      }
+    }
+    for (const child of node.children) walk(child, here)
+  }
+  walk(head, [])
+  return [...bySite.values()]
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 5)
+    .map((site) => ({ stack: site.stack.map(mapFrame), bytesPerCall: site.bytes / calls }))
+}
+
+/** The most frequent user stack among the members, mapped, innermost first (up to 4 frames). */
+function commonStack(graph: HeapGraph, members: readonly number[], includeNodeModules: boolean): StackFrame[] {
+  const tally = new Map<number, number>()
+  for (const member of members) {
+    const trace = nodeTraceId(graph, member)
+    tally.set(trace, (tally.get(trace) ?? 0) + 1)
+  }
+  const ordered = [...tally].sort((a, b) => b[1] - a[1])
+  for (const [trace] of ordered) {
+    const frames = userFrames(traceFrames(graph, trace), includeNodeModules)
+    if (frames.length > 0) return frames.slice(0, 4).map(mapFrame)
+  }
+  return []
+}
+
+/** For internal kinds: the nearest user-visible holder on the shortest path, as `Owner.edge`. */
+function dominantOwner(graph: HeapGraph, paths: ReturnType<typeof shortestPaths>, members: readonly number[]): string | undefined {
+  const tally = new Map<string, number>()
+  for (const member of members.slice(0, 32)) {
+    let node = member
+    let via = ''
+    for (let guard = 0; guard < 8; guard++) {
+      const parent = paths.parentNode[node]!
+      const e = paths.parentEdge[node]!
+      if (parent < 0 || e < 0) break
+      const type = edgeType(graph, e)
+      if (type === 'property' || type === 'context') via = edgeName(graph, e)
+      if (!isInternalNode(graph, parent)) {
+        const label = `${nodeLabel(graph, parent)}${via ? `.${via}` : ''}`
+        tally.set(label, (tally.get(label) ?? 0) + 1)
+        break
+      }
+      node = parent
+    }
+  }
+  let best: string | undefined
+  let bestCount = 0
+  for (const [label, count] of tally) {
+    if (count > bestCount) {
+      best = label
+      bestCount = count
+    }
+  }
+  return best
+}

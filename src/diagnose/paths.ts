@@ -1,0 +1,97 @@
+/**
+ * Shortest retainer paths: a breadth-first search from the snapshot root over strong edges
+ * (weak edges skipped), then the path to any node read back through the parent edges.
+ *
+ * Roots that only exist because a check is running (the stack of the code taking the snapshot, handle
+ * scopes, the debugger) are searched last, so a path through them is shown only when nothing else
+ * holds the object.
+ */
+import { edgeName, edgeTarget, edgeType, nodeName, nodeType, type HeapGraph } from './graph.js'
+
+/** Sub-roots searched last. */
+const DEFERRED_ROOTS = new Set(['(Stack roots)', '(Handle scope)', '(Debug)', '(Relocatable)'])
+
+/** Distances and parent edges from the root, for every reachable node. */
+export interface ShortestPaths {
+  /** Hops from the root; −1 when unreachable over strong edges. */
+  readonly distance: Int32Array
+  /** The edge ordinal through which each node was first reached; −1 for the root and unreachable nodes. */
+  readonly parentEdge: Int32Array
+  /** Source node ordinal of {@link parentEdge}. */
+  readonly parentNode: Int32Array
+  /** 1 when the shortest path starts at a root searched last (the stack, handle scopes, the debugger). */
+  readonly viaDeferredRoot: Uint8Array
+}
+
+/** Whether an edge holds its target strongly. */
+export function isStrongEdge(graph: HeapGraph, e: number): boolean {
+  const type = edgeType(graph, e)
+  if (type === 'weak') return false
+  // V8 names the weak parts of some internal structures without marking the edge weak.
+  if (type === 'internal' || type === 'hidden') {
+    const name = edgeName(graph, e)
+    if (name === 'weak' || name.startsWith('(weak')) return false
+  }
+  return true
+}
+
+/** Runs the search from the snapshot root (node 0). */
+export function shortestPaths(graph: HeapGraph): ShortestPaths {
+  const count = graph.nodeCount
+  const distance = new Int32Array(count).fill(-1)
+  const parentEdge = new Int32Array(count).fill(-1)
+  const parentNode = new Int32Array(count).fill(-1)
+  const viaDeferredRoot = new Uint8Array(count)
+  const queue = new Uint32Array(count)
+  let head = 0
+  let tail = 0
+  const deferred: Array<[number, number]> = []
+  distance[0] = 0
+  queue[tail++] = 0
+  const visit = (from: number): void => {
+    const nextDistance = distance[from]! + 1
+    for (let e = graph.firstEdge[from]!; e < graph.firstEdge[from + 1]!; e++) {
+      if (!isStrongEdge(graph, e)) continue
+      const to = edgeTarget(graph, e)
+      if (distance[to] !== -1) continue
+      if (from !== 0 && nodeType(graph, from) === 'synthetic' && DEFERRED_ROOTS.has(nodeName(graph, to))) {
+        deferred.push([e, from])
+        continue
+      }
+      distance[to] = nextDistance
+      parentEdge[to] = e
+      parentNode[to] = from
+      viaDeferredRoot[to] = viaDeferredRoot[from]!
+      queue[tail++] = to
+    }
+  }
+  for (let pass = 0; pass < 2; pass++) {
+    while (head < tail) visit(queue[head++]!)
+    if (pass === 0) {
+      for (const [e, from] of deferred) {
+        const to = edgeTarget(graph, e)
+        if (distance[to] !== -1) continue
+        distance[to] = distance[from]! + 1
+        parentEdge[to] = e
+        parentNode[to] = from
+        viaDeferredRoot[to] = 1
+        queue[tail++] = to
+      }
+      deferred.length = 0
+    }
+  }
+  return { distance, parentEdge, parentNode, viaDeferredRoot }
+}
+
+/** The edges from the root to `target`, root first; empty when it is unreachable. */
+export function pathTo(paths: ShortestPaths, target: number): number[] {
+  const edges: number[] = []
+  let node = target
+  for (let guard = 0; node > 0 && guard < 100_000; guard++) {
+    const e = paths.parentEdge[node]!
+    if (e < 0) return []
+    edges.push(e)
+    node = paths.parentNode[node]!
+  }
+  return edges.reverse()
+}
