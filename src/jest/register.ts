@@ -92,12 +92,14 @@ export function registerJest(): void {
   }
   registered = true
   for (const expect of expects) expect.extend({ toLeak })
+  // Two hooks (Jest runs them in this order and runs the second even when the first threw): the
+  // first fails the test at once, so the failure is reported even when waiting for the abandoned
+  // check in the second exceeds the hook timeout.
+  afterEach(() => {
+    assertNoPendingChecks()
+  })
   afterEach(async () => {
-    try {
-      assertNoPendingChecks()
-    } finally {
-      await settleAbandonedChecks()
-    }
+    await settleAbandonedChecks()
   })
   afterAll(() => {
     fileEnded = true
