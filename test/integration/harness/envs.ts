@@ -4,7 +4,7 @@
  * Jest integration tests can use it too.
  */
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -68,19 +68,20 @@ function missingFiles(dir: string, files: readonly string[]): string[] {
 }
 
 /**
- * Installs the built package into `<env>/node_modules/leakspec` the way npm would: a copy of
+ * Installs the built package into `<dir>/node_modules/leakspec` the way npm would: a copy of
  * `package.json` and the `files` it lists (dist), never a symlink into the repository (through a
  * symlink, `leakspec/vitest/setup` would resolve `vitest` from the repository root, the wrong major).
  * Every file named in `exports` must be in the copy; while a build is running (tsup writes the
  * code first and the declarations later) it waits for them, up to `waitMs`.
- * Call it once per environment and run (for example in the `beforeAll` of that environment's tests).
+ * @param dir the folder that gets `node_modules/leakspec` (a work dir, or an environment)
  * @param waitMs how long to wait for an incomplete build, in milliseconds (default 120000)
+ * @returns the package folder
  * @throws {Error} when dist/ is missing or stays incomplete (run `npm run build` first)
  */
-export function installLeakspec(env: TestEnv, waitMs = 120_000): string {
+export function installLeakspecInto(dir: string, waitMs = 120_000): string {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files?: string[]; exports?: unknown }
   const exported = exportedFiles(manifest)
-  const target = join(env.dir, 'node_modules', 'leakspec')
+  const target = join(dir, 'node_modules', 'leakspec')
   const deadline = Date.now() + waitMs
   for (;;) {
     const missing = missingFiles(ROOT, exported)
@@ -100,15 +101,40 @@ export function installLeakspec(env: TestEnv, waitMs = 120_000): string {
 }
 
 /**
- * Copies a fixture folder into `<env>/work/<name>` (gitignored), replacing an earlier copy, so that
- * modules imported by the fixtures resolve from the environment's node_modules.
+ * {@link installLeakspecInto} the environment itself (`<env>/node_modules/leakspec`). Prefer a copy
+ * per work dir ({@link prepareWork} with `withLeakspec`), which concurrent runs cannot replace.
+ */
+export function installLeakspec(env: TestEnv, waitMs = 120_000): string {
+  return installLeakspecInto(env.dir, waitMs)
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Copies a fixture folder into `<env>/work/<name>-<pid>` (gitignored), so that modules imported by
+ * the fixtures resolve from the environment's node_modules, and (with `withLeakspec`) installs the
+ * build into the copy's own node_modules. The pid suffix keeps concurrent runs apart; copies left
+ * by processes that are gone are removed.
  * @returns the absolute path of the copy
  */
-export function prepareWork(env: TestEnv, fixtureDir: string, name: string): string {
-  const work = join(env.dir, 'work', name)
+export function prepareWork(env: TestEnv, fixtureDir: string, name: string, withLeakspec = false): string {
+  const parent = join(env.dir, 'work')
+  mkdirSync(parent, { recursive: true })
+  for (const entry of readdirSync(parent)) {
+    const match = /^(.*)-(\d+)$/.exec(entry)
+    if (match?.[1] === name && !isAlive(Number(match[2]))) rmSync(join(parent, entry), { recursive: true, force: true })
+  }
+  const work = join(parent, `${name}-${process.pid}`)
   rmSync(work, { recursive: true, force: true })
-  mkdirSync(dirname(work), { recursive: true })
   cpSync(fixtureDir, work, { recursive: true })
+  if (withLeakspec) installLeakspecInto(work)
   return work
 }
 

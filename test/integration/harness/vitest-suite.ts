@@ -86,7 +86,7 @@ export function describeVitestIntegration(spec: VitestEnvSpec): void {
     beforeAll(async () => {
       env = getEnv(spec.env, spec.node)
       vitestRun = await runVitestFixture(env, 'vitest')
-      inlineRun = await runVitestFixture(env, 'vitest-inline', [], false)
+      inlineRun = await runVitestFixture(env, 'vitest-inline')
     })
 
     const test = (name: string): TestOutcome => outcome(vitestRun.report, name)
@@ -120,7 +120,7 @@ export function describeVitestIntegration(spec: VitestEnvSpec): void {
       const runtime = test('runtime').meta?.['runtime'] as Record<string, string> | undefined
       expect(runtime?.['node']).toMatch(spec.nodeVersion)
       expect(runtime?.['vitest']).toMatch(spec.vitest)
-      expect(runtime?.['leakspec']).toBe(realpathSync(join(env.dir, 'node_modules', 'leakspec', 'package.json')))
+      expect(runtime?.['leakspec']).toBe(realpathSync(join(vitestRun.work, 'node_modules', 'leakspec', 'package.json')))
       expect(runtime?.['vitestFromLeakspec']).toBe(realpathSync(join(env.dir, 'node_modules', 'vitest', 'package.json')))
       expect(/\bRUN\s+v(\S+)/.exec(vitestRun.result.stdout)?.[1]).toMatch(spec.vitest)
     })
@@ -306,10 +306,13 @@ export function describeVitestIntegration(spec: VitestEnvSpec): void {
           'inline forks: leaky sync fails': 'failed',
           'inline threads: clean sync passes': 'passed',
           'inline threads: leaky sync fails': 'failed',
+          'inline vmForks: clean sync passes': 'passed',
+          'inline vmForks: leaky sync fails': 'failed',
         })
       })
 
-      it('reaches every project (forks with exposed gc, threads with the fallback)', () => {
+      it('reaches every project (forks and vmForks with exposed gc, threads with the fallback)', () => {
+        expectHeapLeak(inline('inline vmForks: leaky sync fails').failureMessages[0] ?? '', 'exposed')
         expectHeapLeak(inline('inline forks: leaky sync fails').failureMessages[0] ?? '', 'exposed')
         expectHeapLeak(inline('inline threads: leaky sync fails').failureMessages[0] ?? '', 'fallback')
       })
@@ -318,9 +321,7 @@ export function describeVitestIntegration(spec: VitestEnvSpec): void {
     describe('types (tsc against this Vitest)', () => {
       let types: string
       beforeAll(() => {
-        // leakspec was installed into the environment by the fixture run above (one copy of the
-        // build per environment and run, so both parts test the same build).
-        types = prepareWork(env, join(ROOT, 'test', 'types'), 'types')
+        types = prepareWork(env, join(ROOT, 'test', 'types'), 'types', true)
       })
 
       it.each([

@@ -3,7 +3,7 @@
  * its JSON report.
  */
 import { join } from 'node:path'
-import { installLeakspec, prepareWork, ROOT, type TestEnv } from './envs.js'
+import { prepareWork, ROOT, type TestEnv } from './envs.js'
 import { readJsonReport, type RunReport } from './json-report.js'
 import { run, type RunResult } from './run.js'
 
@@ -15,22 +15,14 @@ export interface VitestRun {
 }
 
 /**
- * Copies `test/fixtures/<fixture>` into the environment, installs the built leakspec there and runs
+ * Copies `test/fixtures/<fixture>` into the environment with its own copy of the built leakspec, and runs
  * `vitest run` with the default reporter (kept in `result.stdout`) and the JSON reporter.
  * @param fixture folder under test/fixtures, for example `vitest`
  * @param args extra Vitest CLI arguments
- * @param install copy the build into the environment first (pass `false` for a second run that
- *   must use the same copy)
  * @throws {Error} when Vitest wrote no report (it crashed before running tests), with its output
  */
-export async function runVitestFixture(
-  env: TestEnv,
-  fixture: string,
-  args: readonly string[] = [],
-  install = true,
-): Promise<VitestRun> {
-  if (install) installLeakspec(env)
-  const work = prepareWork(env, join(ROOT, 'test', 'fixtures', fixture), fixture)
+export async function runVitestFixture(env: TestEnv, fixture: string, args: readonly string[] = []): Promise<VitestRun> {
+  const work = prepareWork(env, join(ROOT, 'test', 'fixtures', fixture), fixture, true)
   const output = join(work, 'report.json')
   const result = await run(
     env.node,
