@@ -4,6 +4,7 @@
  * Options are validated once, before anything runs. Unknown keys, wrong types and out-of-range
  * values throw a `TypeError` that names the key, the value received and the fix.
  */
+import { queryObjectsUnavailable } from './probes/instances.js'
 
 /** Options of `toLeak`, `measureLeaks` and `assertNoLeaks`. Every field is optional. */
 export interface LeakOptions {
@@ -104,6 +105,26 @@ export interface LeakOptions {
    * @default 268435456 (256 MiB)
    */
   maxHeapGrowth?: number
+  /**
+   * Classes whose live instances are counted exactly after every reading (`v8.queryObjects`, Node ≥ 20.13),
+   * as signals `instances:<ClassName>` that must not rise per call. Each read walks the heap (tens of
+   * milliseconds at small heaps), so list only the classes you suspect.
+   * @default []
+   */
+  instancesOf?: readonly Function[]
+  /**
+   * When a failing leak check (`.not.toLeak()`, `assertNoLeaks`) found a leak, spend about a second more
+   * to explain it in the message: what leaked, who holds it, where it was allocated.
+   * @default true
+   */
+  diagnose?: boolean
+  /**
+   * A directory for heap snapshot files (Chrome DevTools format) written by the diagnosis, mode 0600.
+   * They hold every string in the heap, secrets included. The environment variable
+   * `LEAKSPEC_SNAPSHOT_DIR` does the same.
+   * @default undefined (no files)
+   */
+  snapshotDir?: string
 }
 
 /** Options with every default filled in. */
@@ -124,6 +145,9 @@ export interface ResolvedLeakOptions {
   readonly ignoreEvents: ReadonlyArray<string | symbol>
   readonly ignoreStacks: ReadonlyArray<string | RegExp>
   readonly maxHeapGrowth: number
+  readonly instancesOf: readonly Function[]
+  readonly diagnose: boolean
+  readonly snapshotDir: string | undefined
 }
 
 /** The defaults, with units in {@link LeakOptions}. */
@@ -144,14 +168,17 @@ export const DEFAULT_OPTIONS: ResolvedLeakOptions = Object.freeze({
   ignoreEvents: Object.freeze([]) as ReadonlyArray<string | symbol>,
   ignoreStacks: Object.freeze([]) as ReadonlyArray<string | RegExp>,
   maxHeapGrowth: 256 * 1024 * 1024,
+  instancesOf: Object.freeze([]) as readonly Function[],
+  diagnose: true,
+  snapshotDir: undefined,
 })
-
 type Rule =
   | { kind: 'integer'; min: number; max: number; example: number }
   | { kind: 'number'; min: number; max: number; example: number }
   | { kind: 'boolean' }
   | { kind: 'auto-or-integer'; min: number; max: number; example: number }
-  | { kind: 'list'; items: ReadonlyArray<'string' | 'symbol' | 'regexp'>; example: string }
+  | { kind: 'list'; items: ReadonlyArray<'string' | 'symbol' | 'regexp' | 'constructor'>; example: string }
+  | { kind: 'path'; example: string }
 
 const RULES: Record<keyof ResolvedLeakOptions, Rule> = {
   rounds: { kind: 'integer', min: 3, max: 16, example: 8 },
@@ -170,6 +197,9 @@ const RULES: Record<keyof ResolvedLeakOptions, Rule> = {
   ignoreEvents: { kind: 'list', items: ['string', 'symbol'], example: "['data']" },
   ignoreStacks: { kind: 'list', items: ['string', 'regexp'], example: '[/node_modules\\/pg-pool/]' },
   maxHeapGrowth: { kind: 'number', min: 1024 * 1024, max: Number.MAX_SAFE_INTEGER, example: 512 * 1024 * 1024 },
+  instancesOf: { kind: 'list', items: ['constructor'], example: '[Session]' },
+  diagnose: { kind: 'boolean' },
+  snapshotDir: { kind: 'path', example: "'./heap-snapshots'" },
 }
 
 const KNOWN_KEYS = Object.keys(RULES) as Array<keyof ResolvedLeakOptions>
@@ -223,25 +253,36 @@ function checkValue(key: keyof ResolvedLeakOptions, value: unknown, where: strin
   }
   switch (rule.kind) {
     case 'list': {
-      const names = rule.items.map((item) => (item === 'regexp' ? 'RegExp' : item))
+      const names = rule.items.map((item) => (item === 'regexp' ? 'RegExp' : item === 'constructor' ? 'class' : item))
       const expected = `an array of ${names.join(' or ')} values`
       if (!Array.isArray(value)) fail(expected, rule.example)
       for (const [index, item] of (value as unknown[]).entries()) {
         const ok =
           (rule.items.includes('string') && typeof item === 'string' && item !== '') ||
           (rule.items.includes('symbol') && typeof item === 'symbol') ||
-          (rule.items.includes('regexp') && item instanceof RegExp)
+          (rule.items.includes('regexp') && item instanceof RegExp) ||
+          (rule.items.includes('constructor') && typeof item === 'function' && typeof item.prototype === 'object')
         if (!ok) {
           throw new TypeError(
-            `leakspec: ${where} option \`${key}\` must be ${expected} (non-empty strings); item ${index} is ` +
+            `leakspec: ${where} option \`${key}\` must be ${expected}${rule.items.includes('string') ? ' (non-empty strings)' : ''}; item ${index} is ` +
               `${describeValue(item)}. Fix: pass for example { ${key}: ${rule.example} }, or leave it out for the default ([]).`,
           )
         }
+      }
+      const unavailable = key === 'instancesOf' && (value as unknown[]).length > 0 ? queryObjectsUnavailable() : undefined
+      if (unavailable) {
+        throw new TypeError(
+          `leakspec: ${where} option \`instancesOf\` counts instances with ${unavailable}. ` +
+            'Fix: run the tests on Node 20.13 or later, or leave instancesOf out (the heap signal still finds the leak).',
+        )
       }
       return
     }
     case 'boolean':
       if (typeof value !== 'boolean') fail('true or false', 'false')
+      return
+    case 'path':
+      if (typeof value !== 'string' || value.trim() === '') fail('a directory path (a non-empty string)', rule.example)
       return
     case 'integer':
     case 'number': {

@@ -5,6 +5,7 @@
  */
 import type { ResolvedLeakOptions } from '../options.js'
 import { createFdsProbe } from './fds.js'
+import { createInstancesProbe } from './instances.js'
 import { createListenersProbe } from './listeners.js'
 import type { CountProbe } from './probe.js'
 import { createResourcesProbe } from './resources.js'
@@ -23,6 +24,7 @@ export function createSignalProbes(options: ResolvedLeakOptions): SignalProbes {
   }
   if (options.fds) candidates.push(createFdsProbe({ ignoreTypes: options.ignoreTypes }))
   if (options.listeners) candidates.push(createListenersProbe({ ignoreEvents: options.ignoreEvents }))
+  if (options.instancesOf.length > 0) candidates.push(createInstancesProbe(options.instancesOf))
   const probes: CountProbe[] = []
   const unavailable: Record<string, string> = {}
   for (const probe of candidates) {
