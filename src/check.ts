@@ -5,6 +5,7 @@ import { LeakCheckError, LeakError } from './core/errors.js'
 import { describeValue, resolveOptions, type LeakOptions, type ResolvedLeakOptions } from './core/options.js'
 import type { LeakReport } from './core/report.js'
 import { runCheck, type CheckToken } from './core/sampler.js'
+import { withDiagnosis } from './diagnose/diagnose.js'
 import { explainResourceLeaks } from './diagnose/resources.js'
 import { formatInconclusive, formatLeak } from './message/format.js'
 
@@ -67,7 +68,10 @@ export async function assertNoLeaks(fn: () => unknown, options?: LeakOptions): P
   const resolved = resolveOptions(options, undefined, 'assertNoLeaks')
   const report = await measureResolved(fn, resolved)
   const hint = 'assertNoLeaks(fn)'
-  if (report.verdict === 'leak') throw new LeakError(formatLeak(report, hint), report)
+  if (report.verdict === 'leak') {
+    const explained = await withDiagnosis(fn, report, resolved)
+    throw new LeakError(formatLeak(explained, hint), explained)
+  }
   if (report.verdict === 'inconclusive') {
     throw new LeakCheckError(
       report.cause === 'gc-unavailable' ? 'GC_UNAVAILABLE' : 'INCONCLUSIVE',

@@ -17,3 +17,15 @@ export type {
 export type { CountProbe } from './core/probes/probe.js'
 export { toLeak, matchers, type MatcherContextLike, type ToLeakResult, type LeakCheckRecord, type LeakspecTaskMeta } from './matchers/toLeak.js'
 export { assertNoPendingChecks } from './matchers/guard.js'
+export { toBeCollected, type ToBeCollectedResult } from './matchers/toBeCollected.js'
+export { watch, type WatchHandle } from './diagnose/watch.js'
+export {
+  diagnose,
+  type Diagnosis,
+  type DiagnoseOptions,
+  type LeakedKind,
+  type AllocationSite,
+} from './diagnose/diagnose.js'
+export { formatDiagnosis } from './diagnose/format.js'
+export type { StackFrame } from './diagnose/frames.js'
+export type { PathStep } from './diagnose/describe.js'

@@ -2,6 +2,7 @@
  * The result of a leak check: what was measured, round by round, and the verdict.
  * A tagged union on `verdict`; narrow on it.
  */
+import type { Diagnosis } from '../diagnose/diagnose.js'
 import type { ResourceStacks } from '../diagnose/stacks.js'
 import type { GcSource } from './gc.js'
 import type { ResolvedLeakOptions } from './options.js'
@@ -97,6 +98,11 @@ export interface LeakFoundReport extends ReportBase {
    * the verdict. Absent when no resource signal leaked.
    */
   readonly stacks?: ResourceStacks
+  /**
+   * What leaked, who holds it and where it was allocated, from heap snapshots after the verdict.
+   * Set by failing assertions (`.not.toLeak()`, `assertNoLeaks`) unless `diagnose: false`.
+   */
+  readonly diagnosis?: Diagnosis
 }
 
 /** The measurement cannot be trusted or was cut short; there is no verdict. */

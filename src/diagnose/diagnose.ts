@@ -10,6 +10,7 @@
  */
 import { now, SettleWatchdog, turn } from '../core/clock.js'
 import { resolveGc } from '../core/gc.js'
+import type { ResolvedLeakOptions } from '../core/options.js'
 import type { LeakReport } from '../core/report.js'
 import { coverageMayBeActive, openInspectorBackend, type HeapBackend, type SampledNode, type TrackingStart } from './backend.js'
 import { describePath, formatPath, groupName, isInternalNode, nodeLabel, type PathStep } from './describe.js'
@@ -256,6 +257,23 @@ export async function diagnose(fn: () => unknown, report?: LeakReport, options: 
     sourceMapped: kinds.kinds.some((kind) => kind.stack?.some((frame) => frame.sourceMapped)),
     ...(file ? { snapshotFile: file.path } : {}),
   }
+}
+
+/**
+ * Adds a diagnosis to a `leak` report (unless `options.diagnose` is false); returns other reports as
+ * they are. Used by the failing assertions, after the verdict.
+ */
+export async function withDiagnosis<R extends LeakReport>(
+  fn: () => unknown,
+  report: R,
+  options: Pick<ResolvedLeakOptions, 'diagnose' | 'snapshotDir' | 'callTimeout'>,
+): Promise<R> {
+  if (report.verdict !== 'leak' || !options.diagnose || report.diagnosis !== undefined) return report
+  const diagnosis = await diagnose(fn, report, {
+    callTimeout: options.callTimeout,
+    ...(options.snapshotDir !== undefined ? { snapshotDir: options.snapshotDir } : {}),
+  })
+  return { ...report, diagnosis }
 }
 
 /** Inputs of {@link analyse} besides the graph. */

@@ -7,6 +7,8 @@ import { LeakCheckError } from '../core/errors.js'
 import { DEFAULT_OPTIONS, resolveOptions, type LeakOptions, type ResolvedLeakOptions } from '../core/options.js'
 import type { LeakReport } from '../core/report.js'
 import type { CheckToken } from '../core/sampler.js'
+import { withDiagnosis } from '../diagnose/diagnose.js'
+import { toBeCollected } from './toBeCollected.js'
 import { formatClean, formatInconclusive, formatLeak } from '../message/format.js'
 import { track } from './guard.js'
 
@@ -105,6 +107,8 @@ export function toLeak(this: MatcherContextLike, received: unknown, options?: Le
       throw error
     }
     record(context, report)
+    // Only a failing `.not.toLeak()` shows the message, so only it pays for the diagnosis.
+    if (report.verdict === 'leak' && context.isNot === true) report = await withDiagnosis(received, report, resolved)
     if (report.verdict === 'inconclusive') {
       throw new LeakCheckError(
         report.cause === 'gc-unavailable' ? 'GC_UNAVAILABLE' : 'INCONCLUSIVE',
@@ -123,4 +127,4 @@ export function toLeak(this: MatcherContextLike, received: unknown, options?: Le
 }
 
 /** The matchers object to pass to `expect.extend`. */
-export const matchers = { toLeak }
+export const matchers = { toLeak, toBeCollected }

@@ -3,6 +3,7 @@
  * round, and what to try. Plain text (no colours), so it reads the same in every runner and log.
  */
 import type { LeakReport, SignalSummary } from '../core/report.js'
+import { formatDiagnosis } from '../diagnose/format.js'
 import { formatResourceStacks } from '../diagnose/stacks.js'
 
 /** Formats bytes with one decimal: `41.9 B`, `12.0 kB`, `3.2 MB` (1 kB = 1000 B). */
@@ -173,6 +174,10 @@ export function formatLeak(report: LeakReport & { verdict: 'leak' }, hint: strin
   if (report.stacks !== undefined) {
     lines.push('')
     lines.push(formatResourceStacks(report.stacks, signalName))
+  }
+  if (report.diagnosis !== undefined) {
+    lines.push('')
+    lines.push(formatDiagnosis(report.diagnosis))
   }
   const tips = advice(report, report.leaks)
   if (tips.length > 0) {

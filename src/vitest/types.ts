@@ -16,6 +16,11 @@ declare global {
        * @param options see `LeakOptions`
        */
       toLeak(options?: LeakOptions): Promise<void>
+      /**
+       * Checks that the object watched through the received handle (from `watch(obj)`) is
+       * garbage-collected; on failure the message names who still holds it. It must be awaited.
+       */
+      toBeCollected(): Promise<void>
     }
   }
 }
