@@ -13,9 +13,16 @@ afterAll(teardown)
 const FIXTURE = 'test/fixtures/resources/cases.ts'
 const isResource = (key: string) => /^(handles|fds|listeners):/.test(key)
 
+// The question here is which signal is named, not speed: on a loaded machine the default 4 s budget
+// can run out (an `inconclusive`, never a wrong verdict), so every pair gets at least 30 s.
+const optionsOf = (pair: (typeof cases)[number]) => ({
+  ...pair.options,
+  timeBudget: Math.max(30_000, Number(pair.options?.['timeBudget'] ?? 0)),
+})
+
 describe.each(cases)('$name', (pair) => {
   test(`leaky: a leak under ${pair.key}, created in the fixture`, async () => {
-    const report = await measureLeaks(pair.leaky, pair.options)
+    const report = await measureLeaks(pair.leaky, optionsOf(pair))
     expect(report.verdict, report.reason).toBe('leak')
     if (report.verdict !== 'leak') return
     expect(report.leaks.map((signal) => signal.key)).toContain(pair.key)
@@ -28,7 +35,7 @@ describe.each(cases)('$name', (pair) => {
   }, 120_000)
 
   test('clean: no signal leaks', async () => {
-    const report = await measureLeaks(pair.clean, pair.options)
+    const report = await measureLeaks(pair.clean, optionsOf(pair))
     const leaking = report.verdict === 'leak' ? report.leaks.map((signal) => signal.key) : []
     expect(leaking.filter(isResource), report.reason).toEqual([])
     // Pairs with a documented heap noise in Node itself are held to their resource signals only (above).

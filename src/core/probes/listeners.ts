@@ -11,7 +11,10 @@
  * signals are accounted for by Node itself.
  *
  * Targets are held weakly (a `WeakMap` to find a target's record, `WeakRef`s to enumerate them), so
- * listeners on targets that were collected do not count. A target's baseline for an event is its count
+ * listeners on targets that were collected do not count. A target gets a record only when listeners
+ * are added to it after a full GC that it survived; until then it only carries a non-enumerable
+ * symbol stamp, so per-call temporary emitters and signals cost no memory of the probe's (which would
+ * otherwise grow with the round size and read as heap growth). A target's baseline for an event is its count
  * at the first reading after the event was first touched: listeners that an object sets up on itself
  * when it is created (a socket listening to its own `end`) are part of that object, not a listener
  * leak — if the object leaks, the handle, fd or heap signal says so.
@@ -35,6 +38,9 @@ const rawListeners = EventEmitter.prototype.rawListeners
 
 /** Baseline not taken yet: the next reading takes it. */
 const PENDING = -1
+
+/** The GC epoch in which a target was first seen to get a listener (see `#firstTouch`). */
+const SEEN = Symbol('leakspec.listenersSeen')
 
 /** The name an event is reported under (`listeners:<name>`). */
 export function eventKey(event: EventName): string {
@@ -111,6 +117,8 @@ export class ListenerTracker {
   #active = false
   /** Cleared by any full GC: the records of collected targets can then be swept. */
   #gcSentinel = new WeakRef<object>({})
+  /** Full GCs seen (through the sentinel) since the tracker was created. */
+  #epoch = 0
 
   constructor(options: ListenerTrackerOptions = {}) {
     this.#captureStacks = options.captureStacks ?? false
@@ -213,7 +221,11 @@ export class ListenerTracker {
     if (record === undefined) {
       // A removal on a target never added to cannot make its count grow: not worth a record.
       if (!adds) return
-      this.#maybeSweep()
+      if (this.#gcSentinel.deref() === undefined) {
+        this.#epoch++
+        this.#sweep()
+      }
+      if (!this.#captureStacks && this.#firstTouch(target)) return
       record = { ref: new WeakRef(target), kind, events: new Map() }
       this.#byTarget.set(target, record)
       this.#records.push(record)
@@ -228,13 +240,22 @@ export class ListenerTracker {
   }
 
   /**
-   * Drops the records of collected targets once a full GC has run since the last sweep. Runs on the
-   * first new record after a GC so that records of per-call temporary emitters are released before
-   * the sampler's next heap reading (otherwise they would read as heap growing with the round size).
+   * Whether this add is the target's first one in the current GC epoch, so that it needs no record
+   * yet. A target gets a record only when listeners are added to it again after a full GC: targets that
+   * live for one call (an emitter or AbortSignal per call) then cost no memory of ours, which would
+   * otherwise grow with the round size and read as heap growth. The epoch is stamped on the target
+   * (a non-enumerable symbol property that dies with it); a target that cannot take it (frozen, a
+   * Proxy that refuses) gets a record at once.
    */
-  #maybeSweep(): void {
-    if (this.#gcSentinel.deref() !== undefined) return
-    this.#sweep()
+  #firstTouch(target: object): boolean {
+    const stamp = (target as Record<symbol, unknown>)[SEEN]
+    if (stamp === this.#epoch) return true
+    if (typeof stamp === 'number') return false
+    try {
+      return Reflect.defineProperty(target, SEEN, { value: this.#epoch, writable: true, configurable: true })
+    } catch {
+      return false
+    }
   }
 
   #sweep(): void {
