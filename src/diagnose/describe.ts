@@ -169,8 +169,13 @@ export function describePath(graph: HeapGraph, retainers: Retainers, edges: read
     const holderName = lastVisible >= 0 ? nodeName(graph, lastVisible) : ''
     let edge = name
     let kind: PathStep['kind'] = 'property'
+    const source = edgeSource(graph, edges, i)
+    const variable = type === 'hidden' && nodeName(graph, source) === 'system / Context' ? contextVariableName(graph, source, name) : undefined
     if (type === 'context') kind = 'variable'
-    else if (type === 'element') {
+    else if (variable !== undefined) {
+      edge = variable
+      kind = 'variable'
+    } else if (type === 'element') {
       edge = `[${name}]`
       kind = 'element'
     } else if (type === 'internal' || type === 'hidden') {
@@ -192,6 +197,22 @@ export function describePath(graph: HeapGraph, retainers: Retainers, edges: read
     lastVisible = to
   }
   return steps
+}
+
+/**
+ * The name of slot `index` of a scope that V8 lists without names (block scopes, such as the one
+ * Vite's module runner wraps module code in): the scope's ScopeInfo lists the names in slot order.
+ */
+function contextVariableName(graph: HeapGraph, context: number, index: string): string | undefined {
+  const scopeInfoEdge = findEdge(graph, context, 'scope_info')
+  if (scopeInfoEdge < 0) return undefined
+  const scopeInfo = edgeTarget(graph, scopeInfoEdge)
+  for (let e = graph.firstEdge[scopeInfo]!; e < graph.firstEdge[scopeInfo + 1]!; e++) {
+    if (edgeType(graph, e) !== 'hidden' || edgeName(graph, e) !== index) continue
+    const target = edgeTarget(graph, e)
+    return nodeType(graph, target) === 'string' ? nodeName(graph, target) : undefined
+  }
+  return undefined
 }
 
 function edgeSource(graph: HeapGraph, edges: readonly number[], i: number): number {

@@ -310,7 +310,10 @@ export function analyse(
     if (trace !== 0) {
       let skip = ownTrace.get(trace)
       if (skip === undefined) {
-        skip = allocatedByLeakspec(traceFrames(graph, trace))
+        // Recorded, but by leakspec itself or with no JavaScript frame outside node (the runner's IPC,
+        // the event loop's own work): not something the calls left behind.
+        const frames = traceFrames(graph, trace)
+        skip = allocatedByLeakspec(frames) || userFrames(frames, true).length === 0
         ownTrace.set(trace, skip)
       }
       if (skip) continue
