@@ -220,7 +220,7 @@ const MIN_HOOK_CALLS_PER_ROUND = 4
 
 /**
  * Calls in the first round for a wrapped test, from the warm time of a repetition: the largest power
- * of two (from {@link MIN_HOOK_CALLS_PER_ROUND} to 32) whose calls fit half the time budget. The
+ * of two (from {@link MIN_HOOK_CALLS_PER_ROUND} to 32) whose calls fit a quarter of the time budget. The
  * engine's own calibration times cold calls and subtracts the planned GCs, and in runner workers,
  * where a forced GC costs 50–200 ms, it chose one or two calls per round; the heap of a runner's
  * worker also moves by some kilobytes per round whatever the calls, and divided by one or two
@@ -229,7 +229,9 @@ const MIN_HOOK_CALLS_PER_ROUND = 4
  */
 export function hookCallsPerRound(options: ResolvedLeakOptions, msPerRepetition: number): number {
   const callsPerL0 = options.warmup + 2 ** options.rounds - 1 + options.rounds + 1
-  const fit = options.timeBudget / 2 / (callsPerL0 * Math.max(msPerRepetition, 1e-3))
+  // A quarter of the budget for the calls: the rest is for the forced GCs (costly in runner workers)
+  // and for repetitions that run slower than the warm ones timed here (a loaded CI machine).
+  const fit = options.timeBudget / 4 / (callsPerL0 * Math.max(msPerRepetition, 1e-3))
   let calls = MIN_HOOK_CALLS_PER_ROUND
   while (calls * 2 <= Math.min(fit, 32)) calls *= 2
   return calls

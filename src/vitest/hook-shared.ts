@@ -11,6 +11,9 @@ export const HOOK_CONFIG_KEY = 'leakspec:hook'
 /** Set on `globalThis` by the leakspec runner when it is constructed in a worker. */
 export const RUNNER_MARK: unique symbol = Symbol.for('leakspec.vitest.runner') as never
 
+/** Where the leakspec runner puts Vitest's `test` for `leakTest` (the same module instance test files import). */
+export const RUNNER_TEST: unique symbol = Symbol.for('leakspec.vitest.test') as never
+
 /** What the plugin provides to the runner under {@link HOOK_CONFIG_KEY}. */
 export interface HookProvided {
   /** Globs (relative to the project root) of files whose every test is a leak check. */

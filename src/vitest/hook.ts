@@ -2,13 +2,14 @@
  * `leakTest(name, fn, options?)`: declares a Vitest test that runs as a leak check (the same as
  * `test(name, { tags: ['leak'] }, fn)`, with per-test check options).
  */
-import { test } from 'vitest'
 import type { TestContext } from 'vitest'
 import { assertFunction } from '../check.js'
 import { DEFAULT_OPTIONS, describeValue, resolveOptions, type LeakOptions } from '../core/options.js'
 import { LEAK_TAG } from '../hook/selection.js'
-import { leakspecRunnerActive } from './hook-shared.js'
+import { leakspecRunnerActive, RUNNER_TEST } from './hook-shared.js'
 import './hook-types.js'
+
+type RunnerTestFunction = (name: string, options: object, fn: LeakTestFunction) => void
 
 /** A test function as `leakTest` accepts it. */
 export type LeakTestFunction = (context: TestContext) => unknown
@@ -43,8 +44,9 @@ export function leakTest(name: string, fn: LeakTestFunction, options?: LeakOptio
         "runner, extend LeakspecRunner from 'leakspec/vitest/runner'.",
     )
   }
+  // Vitest's `test`, handed over by the runner: `leakspec/vitest` must not load Vitest's runtime
+  // itself (its config process imports this entry, and the CommonJS build cannot require Vitest).
+  const test = (globalThis as Record<symbol, unknown>)[RUNNER_TEST] as RunnerTestFunction
   const meta = options === undefined ? {} : { options }
-  // (cast: the TaskMeta augmentation is not visible to every declaration build of this entry)
-  const testOptions = { tags: [LEAK_TAG], meta: { leakspecHook: meta } } as Parameters<typeof test>[1]
-  test(name, testOptions, fn)
+  test(name, { tags: [LEAK_TAG], meta: { leakspecHook: meta } }, fn)
 }

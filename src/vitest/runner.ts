@@ -22,14 +22,14 @@
  * Hooks therefore run exactly once per repetition. `aroundEach` hooks and `test.extend` fixtures
  * wrap the whole check once (Vitest sets them up around `runTask`).
  */
-import { TestRunner } from 'vitest'
+import { test as vitestTest, TestRunner } from 'vitest'
 import type { RunnerTestCase, RunnerTestFile, RunnerTestSuite } from 'vitest'
 import { DEFAULT_OPTIONS, resolveOptions, type LeakOptions, type ResolvedLeakOptions } from '../core/options.js'
 import { compileFileGlobs } from '../hook/glob.js'
 import { resolveHookOptions, runHookCheck, TestAlreadyFailed, type HookCounts } from '../hook/check.js'
 import { LEAK_TAG, wholeSuiteSelected } from '../hook/selection.js'
 import type { LeakspecTaskMeta } from '../matchers/toLeak.js'
-import { HOOK_CONFIG_KEY, RUNNER_MARK, type HookProvided, type LeakspecHookMeta } from './hook-shared.js'
+import { HOOK_CONFIG_KEY, RUNNER_MARK, RUNNER_TEST, type HookProvided, type LeakspecHookMeta } from './hook-shared.js'
 import { DEFAULTS_KEY } from './plugin.js'
 import './hook-types.js'
 
@@ -125,6 +125,7 @@ export class LeakspecRunner extends TestRunner {
   constructor(config: ConstructorParameters<typeof TestRunner>[0]) {
     super(config)
     ;(globalThis as Record<symbol, unknown>)[RUNNER_MARK] = true
+    ;(globalThis as Record<symbol, unknown>)[RUNNER_TEST] = vitestTest
     this.#wholeSuite = wholeSuiteSelected()
   }
 
