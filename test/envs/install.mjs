@@ -13,6 +13,9 @@
  * Usage: node test/envs/install.mjs [name ...]   (no names: all of them)
  * Idempotent: an environment whose node_modules/.leakspec-env stamp matches the hash of its lock
  * file is left alone (takes milliseconds). Exits non-zero when an install fails.
+ *
+ * It also checks that the repository's own package-lock.json is one `npm ci` accepts (CI starts
+ * with `npm ci`; a local `npm install` does not notice): `npm ci --dry-run`, once per lock file.
  */
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -71,6 +74,32 @@ function install(env) {
   console.log(`test/envs: installed ${env.name} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
 }
 
+/**
+ * Fails when `npm ci` would reject the root lock file. Seen here: the registry lacks some platform
+ * packages of a dependency's newest version, `npm install` then writes a lock without them, and
+ * `npm ci` refuses it ("Missing: …@ from lock file"); pin an older version with `overrides`.
+ */
+function checkRootLock() {
+  const root = join(here, '..', '..')
+  const stamp = join(root, 'node_modules', '.leakspec-root-lock')
+  const hash = createHash('sha256')
+    .update(readFileSync(join(root, 'package.json')))
+    .update(readFileSync(join(root, 'package-lock.json')))
+    .digest('hex')
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === hash) return
+  const result = spawnSync('npm', ['ci', '--dry-run', '--no-audit', '--no-fund'], { cwd: root, encoding: 'utf8' })
+  if (result.status !== 0) {
+    const missing = `${result.stdout}\n${result.stderr}`.split('\n').filter((line) => /Missing:|Invalid:|in sync/.test(line))
+    throw new Error(
+      'test/envs: npm ci would reject package-lock.json, so CI would fail at its first step:\n' +
+        missing.slice(0, 8).join('\n') +
+        '\nFix: if the missing packages are platform binaries the registry does not serve for that version, ' +
+        'pin an older version in package.json "overrides" and run npm install.',
+    )
+  }
+  if (existsSync(join(root, 'node_modules'))) writeFileSync(stamp, hash + '\n')
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const wanted = process.argv.slice(2)
   for (const name of wanted) {
@@ -80,6 +109,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     }
   }
   try {
+    if (wanted.length === 0) checkRootLock()
     for (const env of ENVS) {
       if (wanted.length === 0 || wanted.includes(env.name) || (env.name === 'node24' && ENVS.some((other) => other.node === 'node24' && wanted.includes(other.name)))) {
         install(env)
