@@ -302,8 +302,10 @@ export function analyse(
   let retainedBytes = 0
   for (let n = 0; n < graph.nodeCount; n++) {
     const trace = nodeTraceId(graph, n)
+    // New: an id given after the window opened, or an allocation record of the window. (Ids are
+    // per address: a new object at the address of one that just died can inherit its old id.)
     const id = nodeId(graph, n)
-    if (firstNewId > 0 ? id <= firstNewId || id > lastCallId : trace === 0) continue
+    if (trace === 0 && (firstNewId === 0 || id <= firstNewId || id > lastCallId)) continue
     if (SKIPPED_TYPES.has(nodeType(graph, n))) continue
     // Held only by the stack or handle scopes: the diagnosis's own objects, not the calls'.
     if (paths.distance[n]! < 0 || paths.viaDeferredRoot[n] === 1) continue

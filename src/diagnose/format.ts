@@ -11,8 +11,10 @@ function bytes(value: number): string {
   return `${(size / 1e6).toFixed(1)} MB`
 }
 
+/** Counts per call, as an integer when within 10 % of one (ids reused per address can hide a few objects). */
 function perCall(value: number): string {
-  const rounded = Math.abs(value - Math.round(value)) < 0.05 ? String(Math.round(value)) : value.toFixed(2)
+  const nearest = Math.round(value)
+  const rounded = nearest >= 1 && Math.abs(value - nearest) <= 0.1 * nearest ? String(nearest) : value.toFixed(2)
   return `${rounded} per call`
 }
 

@@ -28,7 +28,9 @@ class LeakspecWatchHandle {
 
   constructor(target: object, label: string) {
     this.label = label
-    this.token = `leakspec-watch-${process.pid}-${++sequence}-${Math.random().toString(36).slice(2)}`
+    // join() builds a flat string; a template literal may leave a cons string, which a heap
+    // snapshot shows as "(concatenated string)" instead of its text.
+    this.token = ['leakspec-watch', process.pid, ++sequence, Math.random().toString(36).slice(2)].join('-')
     this.ref = new WeakRef(target)
   }
 }
