@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { lowerBound, upperBound } from './stats.mjs'
+import { lowerBound, quantile, upperBound } from './stats.mjs'
 
 const MUST_DETECT_BYTES = 32
 
@@ -69,8 +69,21 @@ function totals(result) {
   out.push(
     `- **Decision margin** (floor ${result.floor} B/call; per run, the smallest heap growth per call among its counted rounds): ` +
       `clean runs reached at most **${num(cleanMax)} B/call** (${cleanMaxCase}); leaky runs ≥ ${MUST_DETECT_BYTES} B/call ` +
-      `stayed at least **${num(leakMin)} B/call** (${leakMinCase}).`,
+      `stayed at least **${num(leakMin)} B/call** (${leakMinCase}). Distribution over runs:`,
+    '',
+    '| runs | n | min | p1 | p5 | median | p95 | p99 | max |',
+    '|---|---|---|---|---|---|---|---|---|',
   )
+  const row = (label, list) => {
+    const all = list.flatMap((s) => s.minCountedAll ?? [])
+    const q = (p) => num(quantile(all, p))
+    return `| ${label} | ${all.length} | ${q(0)} | ${q(0.01)} | ${q(0.05)} | ${q(0.5)} | ${q(0.95)} | ${q(0.99)} | ${q(1)} |`
+  }
+  const fpCases = clean.filter((s) => s.flagged > 0).map((s) => s.name)
+  out.push(row('clean, all cases', clean))
+  if (fpCases.length) out.push(row(`clean, without ${fpCases.join(', ')}`, clean.filter((s) => s.flagged === 0)))
+  out.push(row(`leaky ≥ ${MUST_DETECT_BYTES} B/call`, must))
+  for (const s of result.cases.filter((s) => s.truth === 'leak' && s.bytesPerCall < MUST_DETECT_BYTES)) out.push(row(`${s.name}`, [s]))
   return out.join('\n')
 }
 
@@ -138,8 +151,8 @@ function resultSection(result) {
     `- Node: ${result.node}; machine: ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}; ${m.note}. ` +
       `Load average at start ${m.loadavgStart.map((x) => x.toFixed(1)).join(' / ')}, at end ${m.loadavgEnd.map((x) => x.toFixed(1)).join(' / ')}.`,
     `- Engine under test: commit ${result.engine?.commit}${result.engine?.srcDirty ? ' (src/ had uncommitted changes)' : ''}, built dist/*.js sha256 ${result.engine?.distSha256}.`,
-    `- Runs: ${result.runsClean} per clean case, ${result.runsLeak} per leaky case, each a fresh \`node --expose-gc\` process with one check, ` +
-      `default options; ${result.jobs} processes in parallel, cases interleaved.`,
+    `- Runs: at least ${result.runsClean} per clean case, ${result.runsLeak} per leaky case, each a fresh \`node --expose-gc\` process with one check, ` +
+      `default options; ${result.jobs} process(es) of this set in parallel, cases interleaved.${result.context ? ` ${result.context}` : ''}`,
     '',
     '### Summary',
     '',

@@ -18,6 +18,7 @@
  *   --cases a,b             only these cases (file names without .mjs)
  *   --vitest-runs N         checks of each kind in the Vitest speed suite (full 60, quick 6; 0 = skip)
  *   --write / --no-write    write bench/results/<label>.json and bench/RESULTS.md (default: full yes, quick no)
+ *   --context TEXT          a sentence on how the set was run, printed in RESULTS.md
  *   --report                only rebuild bench/RESULTS.md from bench/results/*.json
  *   --from-raw FILE.jsonl   summarize the raw runs of an earlier (possibly interrupted) run instead of
  *                           running the cases (the size measurement and the Vitest suite still run);
@@ -31,7 +32,7 @@
 import { spawn } from 'node:child_process'
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import * as os from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -65,6 +66,7 @@ function parseArgs(argv) {
     else if (a === '--no-write') opts.write = false
     else if (a === '--report') opts.report = true
     else if (a === '--from-raw') opts.fromRaw = next()
+    else if (a === '--context') opts.context = next()
     else throw new TypeError(`bench: unknown option ${a}. See the header of bench/run.mjs.`)
   }
   opts.runsClean ??= opts.quick ? 10 : 200
@@ -190,6 +192,7 @@ export function summarize(caseInfo, runs) {
     minCountedMin: margins.length ? Math.min(...margins) : null,
     minCountedMax: margins.length ? Math.max(...margins) : null,
     minCountedMedian: margins.length ? median(margins) : null,
+    minCountedAll: margins.map((v) => Math.round(v * 10) / 10),
     decidedAt,
     signals,
     failing: failing.slice(0, 20),
@@ -346,17 +349,27 @@ async function main() {
 
 function finish(opts, { cases, runs, started, loadStart, engine, nodeVersion, outDir, resultsDir, rawFile, vitest, partial }) {
   const summaries = cases.map((c) => summarize(c, runs.get(c.name)))
+  let date = started.toISOString()
+  let finished = new Date().toISOString()
+  if (partial) {
+    // The runs' own start (from the raw file's name) and end (its last write).
+    const m = /(\d{4}-\d\d-\d\d)T(\d\d)-(\d\d)-(\d\d)-(\d{3})Z/.exec(rawFile)
+    if (m) date = `${m[1]}T${m[2]}:${m[3]}:${m[4]}.${m[5]}Z`
+    finished = statSync(rawFile).mtime.toISOString()
+  }
+  const counts = (truth) => summaries.filter((s) => s.truth === truth).map((s) => s.runs)
   const result = {
     label: opts.label,
     mode: (opts.quick ? 'quick' : 'full') + (partial ? ' (summarized from raw runs)' : ''),
-    date: started.toISOString(),
-    finished: new Date().toISOString(),
+    date,
+    finished,
+    context: opts.context,
     node: nodeVersion,
     machine: { ...machine(), loadavgStart: loadStart, loadavgEnd: os.loadavg() },
     engine,
     jobs: opts.jobs,
-    runsClean: opts.runsClean,
-    runsLeak: opts.runsLeak,
+    runsClean: Math.min(...counts('clean')),
+    runsLeak: Math.min(...counts('leak')),
     floor: 16,
     cases: summaries,
     vitest,
