@@ -74,7 +74,8 @@ describe.each([{ env: 'jest29' }, { env: 'jest30' }])('leak-check hook in Jest (
   it('reports one result per test, with the expected outcome', () => {
     // (Jest's file-level `message` summarises the failed tests, so fileErrors is not empty here.)
     const statuses = Object.fromEntries([...main.report.tests.values()].map((found) => [found.fullName, found.status]))
-    expect(statuses).toEqual(EXPECTED)
+    const files = [...main.report.fileErrors].map(([file, message]) => `${file}: ${message.slice(0, 2000)}`).join('\n')
+    expect(statuses, `file messages:\n${files}\n--- stderr\n${main.result.stderr.slice(-3000)}`).toEqual(EXPECTED)
     expect(main.report.numTotalTests).toBe(Object.keys(EXPECTED).length)
   })
 

@@ -8,7 +8,8 @@
  * integration runs passed. Needs `npm run build` first.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -29,11 +30,21 @@ for (let run = 1; run <= runs; run++) {
   else {
     const failing = (result.stdout + result.stderr).split('\n').filter((line) => /^\s*(×|FAIL)\s/.test(line) || /AssertionError/.test(line))
     console.log(failing.slice(0, 12).join('\n'))
+    const saved = join(tmpdir(), `leakspec-hook-stability-run-${run}.txt`)
+    writeFileSync(saved, result.stdout + result.stderr)
+    console.log(`(full output: ${saved})`)
   }
   for (const runner of runners) {
     for (const env of envs[runner]) {
       for (const work of [`hook-${runner}`, `hook-${runner}-all`]) {
-        const file = join(root, 'test', 'envs', env, 'work', work, 'report.json')
+        // The harness names work dirs <name>-<pid>: take this run's (the newest).
+        const parent = join(root, 'test', 'envs', env, 'work')
+        const dirs = existsSync(parent)
+          ? readdirSync(parent).filter((entry) => entry === work || new RegExp(`^${work}-\\d+$`).test(entry))
+          : []
+        const newest = dirs.sort((a, b) => statSync(join(parent, b)).mtimeMs - statSync(join(parent, a)).mtimeMs)[0]
+        if (newest === undefined) continue
+        const file = join(parent, newest, 'report.json')
         if (!existsSync(file)) continue
         const report = JSON.parse(readFileSync(file, 'utf8'))
         for (const testFile of report.testResults) {
