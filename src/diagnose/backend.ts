@@ -18,7 +18,8 @@
  * coverage on and off, which is what V8 offers for it), so the frames are exact.
  */
 import * as inspector from 'node:inspector'
-import { clearTimeout as realClearTimeout, setTimeout as realSetTimeout } from 'node:timers'
+import * as v8 from 'node:v8'
+import { clearTimeout as realClearTimeout, setImmediate as realSetImmediate, setTimeout as realSetTimeout } from 'node:timers'
 
 /** A node of the sampling heap profile (the protocol's `SamplingHeapProfileNode`). */
 export interface SampledNode {
@@ -113,8 +114,13 @@ export function openInspectorBackend(): HeapBackend {
       if (deoptimize) {
         try {
           await post('Profiler.enable')
-          await post('Profiler.startPreciseCoverage', { callCount: false, detailed: false })
-          await post('Profiler.stopPreciseCoverage')
+          // Twice, a turn apart: optimized code that concurrent compile jobs install after the first
+          // pass (seen in tests as frames of inlined calls) is removed by the second.
+          for (let pass = 0; pass < 2; pass++) {
+            if (pass > 0) await new Promise<void>((resolve) => realSetImmediate(resolve))
+            await post('Profiler.startPreciseCoverage', { callCount: false, detailed: false })
+            await post('Profiler.stopPreciseCoverage')
+          }
           await post('Profiler.disable')
           deoptimized = true
         } catch {
@@ -142,20 +148,16 @@ export function openInspectorBackend(): HeapBackend {
     },
     async stopTrackingWithSnapshot(sink) {
       try {
-        // stopTrackingHeapObjects takes the snapshot itself, while allocations are still tracked.
-        await streamed('HeapProfiler.stopTrackingHeapObjects', sink)
+        // v8.getHeapSnapshot() serialises the same isolate's snapshot, with the allocation records
+        // while tracking is on; measured faster and lighter than the protocol's chunk messages.
+        await streamV8Snapshot(sink)
       } finally {
         tracking = false
         await post('HeapProfiler.disable')
       }
     },
     async snapshot(sink) {
-      await post('HeapProfiler.enable')
-      try {
-        await streamed('HeapProfiler.takeHeapSnapshot', sink)
-      } finally {
-        await post('HeapProfiler.disable')
-      }
+      await streamV8Snapshot(sink)
     },
     close() {
       if (closed) return
@@ -169,6 +171,14 @@ export function openInspectorBackend(): HeapBackend {
       session.disconnect()
     },
   }
+}
+
+/** Streams `v8.getHeapSnapshot()` as text chunks (multi-byte characters kept whole). */
+async function streamV8Snapshot(sink: (chunk: string) => void): Promise<void> {
+  const decoder = new TextDecoder('utf-8')
+  for await (const chunk of v8.getHeapSnapshot()) sink(decoder.decode(chunk as Buffer, { stream: true }))
+  const rest = decoder.decode()
+  if (rest !== '') sink(rest)
 }
 
 /** Whether V8 code coverage may be being collected in this process (then it must not be disturbed). */

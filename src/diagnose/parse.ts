@@ -343,7 +343,8 @@ export class SnapshotParser {
       this.#stringEscaped = escaped
       if (j === length) return length
       const raw = this.#stringRaw
-      this.#strings.push(this.#stringHasEscape ? decodeJsonString(raw) : raw)
+      // Long slices of a chunk would keep the whole chunk alive (V8 sliced strings): decode to a copy.
+      this.#strings.push(this.#stringHasEscape || raw.length >= 13 ? decodeJsonString(raw) : raw)
       this.#stringRaw = ''
       this.#inString = false
       i = j + 1
