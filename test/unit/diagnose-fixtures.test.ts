@@ -37,7 +37,12 @@ async function leakMessage(fn: () => unknown, options: Parameters<typeof assertN
   return (error as LeakError).message
 }
 
-const SITE = /allocated in\*?: +\S+ \(test\/fixtures\/diagnose\/leaks\.ts:\d+:\d+\)/
+/**
+ * The allocation site: a function in the fixture file. When V8 kept no allocation record for the
+ * objects (the site then comes from allocation sampling, marked `*`), a call the caller inlined is
+ * reported as the caller: the test's own arrow function (seen in 2 of 5 runs of the static-Map case).
+ */
+const SITE = /allocated in: +\S+ \(test\/fixtures\/diagnose\/leaks\.ts:\d+:\d+\)|allocated in\*: +\S+ \(test\/(fixtures\/diagnose\/leaks|unit\/diagnose-fixtures\.test)\.ts:\d+:\d+\)/
 
 describe('what, who, where', () => {
   test('a module-level array', async () => {

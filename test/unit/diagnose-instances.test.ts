@@ -6,17 +6,23 @@ import { measureLeaks } from '../../src/index.js'
 import { createInstancesProbe } from '../../src/core/probes/instances.js'
 import * as leaks from '../fixtures/diagnose/leaks.js'
 
+/**
+ * Each read walks the heap (0.1–0.5 s in a Vitest worker on a loaded machine) and the sampler re-reads
+ * a rising count up to 8 times to let it settle, so keep the readings few and the budget generous.
+ */
+const SLOW_PROBE = { rounds: 3, confirmRounds: 3, warmup: 1, timeBudget: 120_000 } as const
+
 describe('instancesOf', () => {
-  test('a leaked class rises by one instance per call; a clean one does not', async () => {
+  test('a leaked class rises by one instance per call; a clean one does not', { timeout: 300_000 }, async () => {
     let index = 0
-    const leaky = await measureLeaks(() => leaks.leakIntoModuleArray(index++), { instancesOf: [leaks.UserSession], diagnose: false, timeBudget: 60_000, rounds: 4, warmup: 1 })
+    const leaky = await measureLeaks(() => leaks.leakIntoModuleArray(index++), { instancesOf: [leaks.UserSession], diagnose: false, ...SLOW_PROBE })
     leaks.reset()
     const signal = leaky.signals.find((candidate) => candidate.key === 'instances:UserSession')
     expect(leaky.verdict).toBe('leak')
     expect(signal?.status).toBe('leak')
     expect(signal?.perCall).toBeCloseTo(1, 5)
 
-    const clean = await measureLeaks(() => leaks.clean(index++), { instancesOf: [leaks.UserSession], timeBudget: 60_000, rounds: 4, warmup: 1 })
+    const clean = await measureLeaks(() => leaks.clean(index++), { instancesOf: [leaks.UserSession], ...SLOW_PROBE })
     expect(clean.verdict).toBe('clean')
     expect(clean.signals.find((candidate) => candidate.key === 'instances:UserSession')?.status).not.toBe('leak')
   })
