@@ -148,7 +148,7 @@ describe('listeners', () => {
       // A target is tracked once it gets listeners again after a GC it survived (WeakRefs made in
       // this job are kept until it ends, hence the turn).
       await new Promise((resolve) => setImmediate(resolve))
-      gc()
+      globalThis.gc!()
       longLived.on('data', () => {})
       tracker.counts() // baseline for 'data' on this emitter
       for (let i = 0; i < 3; i++) longLived.on('data', () => {})
@@ -163,7 +163,7 @@ describe('listeners', () => {
       let temporary: EventEmitter | undefined = new EventEmitter()
       temporary.on('data', () => {})
       await new Promise((resolve) => setImmediate(resolve))
-      gc()
+      globalThis.gc!()
       temporary.on('data', () => {})
       tracker.counts()
       temporary.on('data', () => {})
@@ -171,7 +171,7 @@ describe('listeners', () => {
       expect(tracker.counts()).toEqual({ data: 5, end: -1 })
       temporary = undefined
       await new Promise((resolve) => setImmediate(resolve))
-      gc()
+      globalThis.gc!()
       expect(tracker.counts()).toEqual({ data: 3, end: -1 })
     } finally {
       tracker.stop()
