@@ -145,7 +145,8 @@ export function describeJestIntegration(spec: JestEnvSpec): void {
     }
     const expectStatuses = (run: string, expected: Record<string, 'passed' | 'failed'>): void => {
       const { report, result } = jestRun(run)
-      expect([...report.fileErrors], run).toEqual([])
+      // Jest puts the failures of a file into its `message`; a file that did not load says so there.
+      for (const [file, message] of report.fileErrors) expect(message, `${run} ${file}`).not.toMatch(/Test suite failed to run/)
       expect([...report.tests.keys()].sort(), run).toEqual(Object.keys(expected).sort())
       const statuses = Object.fromEntries([...report.tests.values()].map((found) => [found.fullName, found.status]))
       expect(statuses, run).toEqual(expected)
