@@ -132,7 +132,7 @@ export function describeJestIntegration(spec: JestEnvSpec): void {
     /** Pins the parts of a heap-leak message from `.not.toLeak()` that do not vary (as in Vitest). */
     const expectHeapLeak = (message: string, gc: 'exposed' | 'fallback', async = false): void => {
       const lines = message.split('\n')
-      expect(lines[0]).toBe('Error: expect(fn).not.toLeak()')
+      expect(lines[0], message).toBe('Error: expect(fn).not.toLeak()')
       expect(lines[1]).toBe('')
       expect(lines[2]).toMatch(new RegExp(String.raw`^Expected the function not to leak, but it leaks about ${BYTES} of heap per call\.$`))
       expect(message).toMatch(/^Leaking \(grew in each of the last 3 rounds; heap floor 16 B per call\):$/m)
@@ -195,7 +195,7 @@ export function describeJestIntegration(spec: JestEnvSpec): void {
 
       it('fails a function that leaves an interval per call, naming the Timeout handles', () => {
         const message = fails('main', 'not.toLeak leaky interval fails')
-        expect(message.split('\n')[0]).toBe('Error: expect(fn).not.toLeak()')
+        expect(message.split('\n')[0], message).toBe('Error: expect(fn).not.toLeak()')
         expect(message).toMatch(/^Expected the function not to leak, but each call leaves about 1 Timeout handle open/m)
         expect(message).toMatch(/^ {2}Timeout handles +1 per call$/m)
         expect(message).toContain('What to try:')
@@ -216,7 +216,7 @@ export function describeJestIntegration(spec: JestEnvSpec): void {
       it('toLeak fails for a clean function, saying it is clean', () => {
         const message = fails('main', 'toLeak clean sync fails')
         const lines = message.split('\n')
-        expect(lines[0]).toBe('Error: expect(fn).toLeak()')
+        expect(lines[0], message).toBe('Error: expect(fn).toLeak()')
         expect(lines[2]).toMatch(
           /^Expected the function to leak, but it is clean: no signal grew in counted round \d+ \(heap floor 16 B per call\)\.$/,
         )
