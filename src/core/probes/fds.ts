@@ -29,12 +29,32 @@ export function fdKind(target: string): FdKind {
   return 'other'
 }
 
-/** Reads the fd table: fd number → link target. Fds that close while it is read are left out. */
-export function readFdTable(): Map<number, string> {
+/** Tables up to this many fds are always read in full; larger ones reuse the previous targets. */
+const FULL_READ_LIMIT = 256
+
+/**
+ * Reads the fd table: fd number → link target. Fds that close while it is read are left out.
+ *
+ * One `readlink` per fd costs about 25-50 µs, so a table of thousands of leaked fds would take
+ * 100-200 ms per reading (and the sampler reads several times while resources settle). With
+ * `previous`, a table larger than 256 fds reads the targets of new fd numbers only and reuses the
+ * previous targets for numbers it already knew: the total stays exact; only an fd number closed and
+ * reopened as another kind between two readings would be counted under its old kind.
+ * @param previous the table of the previous reading, when there is one
+ */
+export function readFdTable(previous?: ReadonlyMap<number, string>): Map<number, string> {
   const table = new Map<number, string>()
-  for (const name of readdirSync(FD_DIR)) {
+  const names = readdirSync(FD_DIR)
+  const reuse = previous !== undefined && names.length > FULL_READ_LIMIT
+  for (const name of names) {
+    const fd = Number(name)
+    const known = reuse ? previous.get(fd) : undefined
+    if (known !== undefined) {
+      table.set(fd, known)
+      continue
+    }
     try {
-      table.set(Number(name), readlinkSync(`${FD_DIR}/${name}`))
+      table.set(fd, readlinkSync(`${FD_DIR}/${name}`))
     } catch {
       // Closed in between (the listing's own directory fd is one of those).
     }
@@ -64,6 +84,7 @@ export function createFdsProbe(options: FdsProbeOptions = {}): CountProbe {
   const ignored = new Set((options.ignoreTypes ?? []).map((type) => type.toLowerCase()))
   const tally = new IgnoredTally('ignoreTypes')
   const unavailable = fdTableUnavailable()
+  let previous: Map<number, string> | undefined
   return {
     name: 'fds',
     label: 'open file descriptors',
@@ -71,7 +92,8 @@ export function createFdsProbe(options: FdsProbeOptions = {}): CountProbe {
     read() {
       const counts: Record<string, number> = {}
       const skipped: Record<string, number> = {}
-      for (const target of readFdTable().values()) {
+      previous = readFdTable(previous)
+      for (const target of previous.values()) {
         const kind = fdKind(target)
         if (ignored.has(kind)) skipped[kind] = (skipped[kind] ?? 0) + 1
         else counts[kind] = (counts[kind] ?? 0) + 1
