@@ -1,20 +1,27 @@
 /**
- * The heap metric: bytes used in every V8 heap space except code space.
+ * The heap metric: bytes used in every V8 heap space except the spaces of compiled code.
  *
- * Code space is left out because JIT code and the buffers of concurrent compile jobs land there
- * (measured: it removes most of the transient spikes). The value is only exact when read as the
+ * Code spaces are left out because JIT code and the buffers of concurrent compile jobs land there
+ * (measured: it removes most of the transient spikes). Newer V8 (Node 22+) also moves bytecode and
+ * deoptimization data into "trusted" spaces that grow in step with code space at tier-ups (measured on
+ * Node 24), so those are left out too. The value is only exact when read as the
  * very first thing after a full `gc()`, with nothing allocated in between.
  */
 import * as v8 from 'node:v8'
 
-const codeSpaceIndex = v8.getHeapSpaceStatistics().findIndex((space) => space.space_name === 'code_space')
+/** Whether a heap space holds compiled code or its metadata (left out of the metric). */
+export function isCodeSpace(name: string): boolean {
+  return name.startsWith('code_') || name.includes('trusted')
+}
 
-/** Used bytes of all heap spaces except code space. Read it first thing after `gc()`. */
+const excluded = v8.getHeapSpaceStatistics().map((space) => isCodeSpace(space.space_name))
+
+/** Used bytes of all heap spaces except the code spaces. Read it first thing after `gc()`. */
 export function heapBytesWithoutCode(): number {
   const spaces = v8.getHeapSpaceStatistics()
   let total = 0
   for (let index = 0; index < spaces.length; index++) {
-    if (index !== codeSpaceIndex) total += spaces[index]!.space_used_size
+    if (excluded[index] !== true) total += spaces[index]!.space_used_size
   }
   return total
 }

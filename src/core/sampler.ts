@@ -18,7 +18,15 @@ import { collectIgnored, createSignalProbes } from './probes/defaults.js'
 import type { CountProbe } from './probes/probe.js'
 import type { LeakReport, RoundRecord, SignalSummary } from './report.js'
 import { powerOfTwoAtMost } from './stats.js'
-import { combine, decideSignal, firstCountedRound, type RuleParams, type SignalDecision } from './verdict.js'
+import {
+  combine,
+  decideSignal,
+  firstCountedRound,
+  isConfirmed,
+  MIN_ROUND_BYTES,
+  type RuleParams,
+  type SignalDecision,
+} from './verdict.js'
 
 /** Lets a caller stop a running check at the next call boundary. */
 export interface CheckToken {
@@ -28,6 +36,11 @@ export interface CheckToken {
 
 /** Largest first-round size chosen by calibration. */
 export const MAX_AUTO_CALLS_PER_ROUND = 32
+/** A reading must grow by at least this much (bytes) to count towards the memory guard. */
+const GUARD_READING_BYTES = 1024 * 1024
+/** Timed calibration batches (the fastest counts) and calls per batch. */
+const CALIBRATION_BATCHES = 3
+const CALIBRATION_BATCH_CALLS = 4
 /** A warm-up chunk should not allocate more than this, in bytes, when calls allocate a lot. */
 const CHUNK_BYTES_TARGET = 32 * 1024 * 1024
 /** Back-off steps (ms; 0 = one event-loop turn) before counting resources that may still be closing. */
@@ -216,30 +229,44 @@ async function sample(caller: Caller, options: ResolvedLeakOptions, probes: read
   const gc = gcAccess.collect
   let gcs = 0
 
-  // Calibration: one cold call, then four timed calls; one timed GC.
+  // Calibration: one cold call, then up to three timed batches of four calls and two timed GCs.
+  // The minimum of each is used: on a loaded machine one preempted sample would otherwise make a
+  // µs-scale function look slow and shrink the rounds below the resolution the rule needs.
   await caller.call(1)
   await turn()
   gc()
   const heapStart = heapBytesWithoutCode()
   gcs++
-  const callsStarted = now()
-  await caller.call(4)
-  const callMs = (now() - callsStarted) / 4
+  let callMs = Infinity
+  let calibrationCalls = 0
+  for (let batch = 0; batch < CALIBRATION_BATCHES; batch++) {
+    const batchStarted = now()
+    await caller.call(CALIBRATION_BATCH_CALLS)
+    calibrationCalls += CALIBRATION_BATCH_CALLS
+    const batchMs = now() - batchStarted
+    callMs = Math.min(callMs, batchMs / CALIBRATION_BATCH_CALLS)
+    if (batchMs > options.timeBudget / 20) break
+  }
   await turn()
-  const gcStarted = now()
+  let gcStarted = now()
   gc()
   const heapAfterCalibration = heapBytesWithoutCode()
-  const gcMs = now() - gcStarted
-  gcs++
+  let gcMs = now() - gcStarted
+  gcStarted = now()
+  gc()
+  gcMs = Math.min(gcMs, now() - gcStarted)
+  gcs += 2
 
   const maxRounds = options.rounds + options.extraRounds
   let callsPerRound: number
   if (options.callsPerRound === 'auto') {
     const callsPerL0 = options.warmup + 2 ** options.rounds - 1 + options.rounds + 1
     const gcsPlanned = options.warmup + 2 * (options.rounds + 1) + 2
-    const target = options.timeBudget / 2 - gcsPlanned * gcMs
+    // GC time does not shrink with smaller rounds, so it may only take part of the budget from the
+    // calls: a loaded machine (slow GCs) must not shrink the rounds of a µs-scale function.
+    const target = Math.max(options.timeBudget / 2 - gcsPlanned * gcMs, options.timeBudget / 4)
     callsPerRound = powerOfTwoAtMost(target / (callsPerL0 * Math.max(callMs, 1e-4)), 1, MAX_AUTO_CALLS_PER_ROUND)
-    const bytesPerCall = (heapAfterCalibration - heapStart) / 4
+    const bytesPerCall = (heapAfterCalibration - heapStart) / calibrationCalls
     if (bytesPerCall > 0) {
       callsPerRound = Math.min(callsPerRound, powerOfTwoAtMost(CHUNK_BYTES_TARGET / bytesPerCall, 1, MAX_AUTO_CALLS_PER_ROUND))
     }
@@ -255,7 +282,7 @@ async function sample(caller: Caller, options: ResolvedLeakOptions, probes: read
   let guardPerCall = 0
   const guardObserve = (heap: number, calls: number): void => {
     const perCall = (heap - guardPrevious) / calls
-    guardGrowing = perCall >= options.floor ? guardGrowing + 1 : 0
+    guardGrowing = perCall >= options.floor && heap - guardPrevious >= GUARD_READING_BYTES ? guardGrowing + 1 : 0
     guardPerCall = perCall
     guardPrevious = heap
   }
@@ -264,10 +291,15 @@ async function sample(caller: Caller, options: ResolvedLeakOptions, probes: read
     const grown = guardPrevious - heapStart
     return grown >= options.maxHeapGrowth || grown + guardPerCall * nextCalls >= 2 * options.maxHeapGrowth
   }
+  // When the time budget runs out on a function that grew by megabytes in every reading, that is
+  // the answer: a huge leak whose calls or GCs are too slow to reach maxHeapGrowth in time.
+  const guardTripsOnBudget = (): boolean =>
+    guardGrowing >= 3 && guardPrevious - heapStart >= options.maxHeapGrowth / 4
 
   // Warm-up.
   for (let chunk = 0; chunk < options.warmup; chunk++) {
     if (guardTrips(callsPerRound)) break
+    if (now() - started > options.timeBudget / 2 && guardTripsOnBudget()) break
     await caller.call(callsPerRound)
     await turn()
     gc()
@@ -301,24 +333,29 @@ async function sample(caller: Caller, options: ResolvedLeakOptions, probes: read
   let stoppedEarly = false
   let budgetExhausted = false
   let extending = false
-  let secondsPerCall = callMs
+  let confirming = false
+  let msPerCall = callMs
+  let doubled = callsPerRound / 2
 
-  for (let round = 1; round <= maxRounds; round++) {
-    const calls = callsPerRound * 2 ** (round - 1)
+  // Doubling rounds; a confirmation round repeats the size of the last one. At most one
+  // confirmation round is ever asked for, hence the + 1.
+  for (let round = 1; round <= maxRounds + 1; round++) {
+    const calls = confirming ? doubled : (doubled *= 2)
     if (guardTrips(calls + 1) && heapReadings.length > 1) {
       stoppedEarly = true
       break
     }
     const elapsed = now() - started
-    const predicted = (calls + 1) * secondsPerCall + 2 * gcMs
+    const predicted = (calls + 1) * msPerCall + 2 * gcMs
     if (elapsed + predicted > options.timeBudget) {
-      budgetExhausted = true
+      if (guardTripsOnBudget()) stoppedEarly = true
+      else budgetExhausted = true
       break
     }
     const roundStarted = now()
     await caller.call(calls)
     const next = await reading()
-    secondsPerCall = Math.max(callMs, (now() - roundStarted) / (calls + 1) - (2 * gcMs) / (calls + 1))
+    msPerCall = Math.max(callMs, (now() - roundStarted - 2 * gcMs) / (calls + 1))
     heapReadings.push(next.heap)
     countReadings.push(next.counts)
     roundCalls.push(calls + 1)
@@ -329,10 +366,13 @@ async function sample(caller: Caller, options: ResolvedLeakOptions, probes: read
     const progress = combine(decisions)
     if (progress.done) break
     extending = progress.extending
+    confirming = progress.confirming && !progress.extending
   }
 
   if (decisions.length === 0) decisions = decideAll(heapReadings, countReadings, roundCalls, params)
   return buildReport({
+    grownBytes: guardPrevious - heapStart,
+    guardReadings: guardGrowing,
     decisions,
     heapReadings,
     countReadings,
@@ -373,6 +413,9 @@ function decideAll(
 }
 
 interface BuildInput {
+  /** Heap growth since calibration, bytes, and consecutive growing readings (memory guard). */
+  grownBytes: number
+  guardReadings: number
   decisions: readonly SignalDecision[]
   heapReadings: readonly number[]
   countReadings: readonly Counts[]
@@ -431,7 +474,7 @@ function buildReport(input: BuildInput): LeakReport {
       status === 'leak' && decision.estimatePerCall === 0 ? lastPositive(decision.perCall) : decision.estimatePerCall
     return { key: decision.key, unit: decision.unit, status, perCall, marginal }
   }
-  const extraRoundsUsed = Math.max(0, input.roundCalls.length - params.rounds)
+  const extraRoundsUsed = Math.max(0, input.roundCalls.length - params.rounds - (isConfirmed(input.roundCalls) ? 1 : 0))
   const base = {
     rounds,
     series,
@@ -454,17 +497,16 @@ function buildReport(input: BuildInput): LeakReport {
       signals,
       leaks: [heap, ...signals.slice(1).filter((signal) => signal.status === 'leak')],
       stoppedEarly: true,
-      reason: `memory grew in every reading and passed ${formatMiB(input.options.maxHeapGrowth)}; stopped early to protect the process`,
+      reason: `memory grew by at least 1 MiB in each of the last ${input.guardReadings} readings, ${formatMiB(input.grownBytes)} in all; stopped early to protect the process`,
     }
   }
 
-  const leaking = decisions.filter(
-    (decision) =>
-      decision.state.status === 'leak' || (decision.state.status === 'pending' && decision.state.wantsExtraRound),
-  )
-  const anyPending = decisions.some(
-    (decision) => decision.state.status === 'pending' && !decision.state.wantsExtraRound,
-  )
+  // A signal whose rule is met but whose extra or confirmation round did not fit the time budget
+  // still leaks (the rule was met); the reason says the check was cut short.
+  const ruleMet = (decision: SignalDecision): boolean =>
+    decision.state.status === 'pending' && (decision.state.wantsExtraRound || decision.state.wantsConfirmRound === true)
+  const leaking = decisions.filter((decision) => decision.state.status === 'leak' || ruleMet(decision))
+  const anyPending = decisions.some((decision) => decision.state.status === 'pending' && !ruleMet(decision))
   const signals = decisions.map((decision) => toSummary(decision, leaking.includes(decision)))
   const leaks = signals.filter((signal) => signal.status === 'leak')
 
@@ -482,23 +524,33 @@ function buildReport(input: BuildInput): LeakReport {
   if (leaks.length > 0) {
     const [firstLeak, ...rest] = leaks
     const extended = extraRoundsUsed > 0 ? `, after ${extraRoundsUsed} extra round(s) because the evidence was marginal` : ''
-    const cut = input.budgetExhausted && input.extending ? '; the time budget did not allow more rounds to settle it' : ''
+    const confirmed = isConfirmed(input.roundCalls) ? ' and again in a confirmation round of the same size' : ''
+    const cut = input.budgetExhausted
+      ? input.extending
+        ? '; the time budget did not allow more rounds to settle it'
+        : '; the time budget did not allow a confirmation round'
+      : ''
     return {
       ...base,
       verdict: 'leak',
       signals,
       leaks: [firstLeak!, ...rest],
       stoppedEarly: false,
-      reason: `grew in each of the last ${params.confirmRounds} rounds${extended}${cut}`,
+      reason: `grew in each of the last ${params.confirmRounds} rounds${confirmed}${extended}${cut}`,
     }
   }
   const decidedAt = heapDecision.state.status === 'clean' ? heapDecision.state.decidedAtRound : input.roundCalls.length
   const extendedNote = extraRoundsUsed > 0 ? ` after ${extraRoundsUsed} extra round(s) to settle marginal growth` : ''
+  const decidingCalls = input.roundCalls[decidedAt - 1] ?? 0
+  const resolutionNote =
+    decidingCalls > 0 && decidingCalls * params.floor < MIN_ROUND_BYTES
+      ? `; with ${decidingCalls} calls in that round, heap growth below ${Math.ceil(MIN_ROUND_BYTES / decidingCalls)} B per call is below the resolution (raise timeBudget for more calls per round)`
+      : ''
   return {
     ...base,
     verdict: 'clean',
     signals,
-    reason: `no signal grew in counted round ${decidedAt}${extendedNote}`,
+    reason: `no signal grew in counted round ${decidedAt}${extendedNote}${resolutionNote}`,
   }
 }
 

@@ -7,8 +7,19 @@
  * while a real per-call leak keeps its rate. When a leak is only marginally established (growth near
  * the floor, or halving from round to round like a cache filling up) the sampler is asked for more
  * rounds instead of guessing.
+ *
+ * Two guards keep structures that are sized by "calls between two GCs" (a WeakMap's table, which GC
+ * empties but does not shrink) and small rounds (slow functions, few calls) from looking like leaks:
+ * - a byte signal must also grow by at least {@link MIN_ROUND_BYTES} per round, the resolution the rule
+ *   was validated at (16 B × 512 calls);
+ * - before a byte signal is called a leak, one confirmation round of the same size as the last one
+ *   runs: a per-call leak grows by the same amount per call again, a structure sized by the calls
+ *   between GCs does not grow at all.
  */
 import { growthPerCall, median, repairSpikes } from './stats.js'
+
+/** Smallest growth, in bytes, that a round must show for a byte signal to count as growing. */
+export const MIN_ROUND_BYTES = 8 * 1024
 
 /** The unit a signal is measured in. */
 export type SignalUnit = 'bytes' | 'count'
@@ -27,7 +38,13 @@ export interface RuleParams {
 
 /** State of one signal after the rounds seen so far. */
 export type SignalState =
-  | { readonly status: 'pending'; readonly wantsExtraRound: boolean }
+  | {
+      readonly status: 'pending'
+      /** More doubling rounds are wanted because the evidence is marginal. */
+      readonly wantsExtraRound: boolean
+      /** The rule is met; a round of the same size as the last one must confirm it. */
+      readonly wantsConfirmRound?: boolean
+    }
   | { readonly status: 'clean'; readonly decidedAtRound: number }
   | { readonly status: 'leak'; readonly marginal: boolean }
 
@@ -72,7 +89,9 @@ export function decideSignal(
   const roundsSeen = perCall.length
   const first = firstCountedRound(params)
   const grew = (round: number): boolean =>
-    unit === 'bytes' ? perCall[round - 1]! >= params.floor : perRound[round - 1]! >= 1
+    unit === 'bytes'
+      ? perCall[round - 1]! >= params.floor && perRound[round - 1]! >= MIN_ROUND_BYTES
+      : perRound[round - 1]! >= 1
 
   for (let round = first; round <= roundsSeen; round++) {
     if (!grew(round)) {
@@ -85,10 +104,25 @@ export function decideSignal(
   const window = perCall.slice(roundsSeen - params.confirmRounds)
   const estimatePerCall = median(window)
   const marginal = unit === 'bytes' && isMarginal(window, params.floor)
-  if (marginal && roundsSeen < params.rounds + params.extraRounds) {
-    return { key, unit, state: { status: 'pending', wantsExtraRound: true }, perCall, perRound, estimatePerCall }
+  if (unit === 'bytes' && !isConfirmed(calls)) {
+    if (marginal && roundsSeen < params.rounds + params.extraRounds) {
+      return { key, unit, state: { status: 'pending', wantsExtraRound: true }, perCall, perRound, estimatePerCall }
+    }
+    return {
+      key,
+      unit,
+      state: { status: 'pending', wantsExtraRound: false, wantsConfirmRound: true },
+      perCall,
+      perRound,
+      estimatePerCall,
+    }
   }
   return { key, unit, state: { status: 'leak', marginal }, perCall, perRound, estimatePerCall }
+}
+
+/** Whether the last round repeated the size of the one before it (a confirmation round). */
+export function isConfirmed(calls: readonly number[]): boolean {
+  return calls.length >= 2 && calls[calls.length - 1] === calls[calls.length - 2]
 }
 
 /**
@@ -104,25 +138,28 @@ export function isMarginal(window: readonly number[], floor: number): boolean {
 
 /** Overall progress of a check after the rounds seen so far. */
 export type Progress =
-  | { readonly done: false; readonly extending: boolean }
+  | { readonly done: false; readonly extending: boolean; readonly confirming: boolean }
   | { readonly done: true; readonly verdict: 'clean' | 'leak' }
 
 /**
  * Combines signal decisions: `leak` as soon as every signal is decided and one leaks, `clean` when
- * all are clean; otherwise more rounds are needed (`extending` when only extra rounds are asked for).
+ * all are clean; otherwise more rounds are needed (`extending` when a signal asks for an extra doubling
+ * round, `confirming` when one asks for a confirmation round of the same size).
  */
 export function combine(decisions: readonly SignalDecision[]): Progress {
   let pending = false
   let extending = false
+  let confirming = false
   let leak = false
   for (const decision of decisions) {
     if (decision.state.status === 'pending') {
       pending = true
       if (decision.state.wantsExtraRound) extending = true
+      if (decision.state.wantsConfirmRound === true) confirming = true
     } else if (decision.state.status === 'leak') {
       leak = true
     }
   }
-  if (pending) return { done: false, extending }
+  if (pending) return { done: false, extending, confirming }
   return { done: true, verdict: leak ? 'leak' : 'clean' }
 }

@@ -187,7 +187,7 @@ describe('fake timers in the test', () => {
 describe('assertNoLeaks', () => {
   test('throws LeakError with the formatted message and the report', async () => {
     const error = await assertNoLeaks(leaky).then(
-      () => undefined,
+      (report) => report,
       (caught: unknown) => caught,
     )
     expect(error).toBeInstanceOf(LeakError)

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { combine, decideSignal, isMarginal, type RuleParams } from '../../src/core/verdict.js'
+import { combine, decideSignal, isMarginal, MIN_ROUND_BYTES, type RuleParams } from '../../src/core/verdict.js'
 
 const params: RuleParams = { rounds: 7, confirmRounds: 3, extraRounds: 2, floor: 16 }
 /** Calls per round for L0 = 32: 32, 64, …, 2048 (+1 for the call inside each paired reading). */
@@ -13,11 +13,30 @@ function readings(perRound: number[], start = 1_000_000): number[] {
 }
 
 describe('decideSignal, bytes', () => {
-  test('a steady leak of 40 B per call leaks after the 3 counted rounds', () => {
-    const series = readings(calls.slice(0, 7).map((c) => c * 40))
-    const decision = decideSignal('heap', 'bytes', series, calls.slice(0, 7), params)
-    expect(decision.state, 'state').toEqual({ status: 'leak', marginal: false })
-    expect(decision.estimatePerCall, 'estimate').toBeCloseTo(40, 6)
+  test('a steady leak of 40 B per call asks for a confirmation round after the 3 counted rounds, then leaks', () => {
+    const seven = calls.slice(0, 7)
+    const series = readings(seven.map((c) => c * 40))
+    const before = decideSignal('heap', 'bytes', series, seven, params)
+    expect(before.state, 'after 7 rounds').toEqual({ status: 'pending', wantsExtraRound: false, wantsConfirmRound: true })
+    const confirmed = [...seven, 2049]
+    const after = decideSignal('heap', 'bytes', readings(confirmed.map((c) => c * 40)), confirmed, params)
+    expect(after.state, 'after the confirmation round').toEqual({ status: 'leak', marginal: false })
+    expect(after.estimatePerCall, 'estimate').toBeCloseTo(40, 6)
+  })
+
+  test('a structure sized by the calls between GCs (a WeakMap table) grows 16 B/call per doubling round but not in the confirmation round', () => {
+    // rounds 5-9 at 16.3 B/call (marginal: extended to 9), then a same-size round with no growth
+    const perCallGrowth = [200, 100, 50, 30, 16.3, 16.3, 16.3, 16.3, 16.3, 0]
+    const sizes = [...calls, 8193]
+    const decision = decideSignal('heap', 'bytes', readings(perCallGrowth.map((g, i) => g * sizes[i]!)), sizes, params)
+    expect(decision.state).toEqual({ status: 'clean', decidedAtRound: 10 })
+  })
+
+  test('small rounds must also grow by MIN_ROUND_BYTES: 100 B/call over 17, 33 and 65 calls is below the resolution', () => {
+    const small = [2, 3, 5, 9, 17, 33, 65]
+    const decision = decideSignal('heap', 'bytes', readings(small.map((c) => c * 100)), small, params)
+    expect(65 * 100, 'largest round').toBeLessThan(MIN_ROUND_BYTES)
+    expect(decision.state).toEqual({ status: 'clean', decidedAtRound: 5 })
   })
 
   test('growth below the floor in the first counted round is clean at once (early exit)', () => {
@@ -73,9 +92,11 @@ describe('decideSignal, bytes', () => {
     expect(nine.state, 'after 9 rounds').toEqual({ status: 'clean', decidedAtRound: 9 })
   })
 
-  test('marginal evidence that persists through the extra rounds is a marginal leak', () => {
-    const perRound = calls.map((c) => c * 20)
-    const decision = decideSignal('heap', 'bytes', readings(perRound), calls, params)
+  test('marginal evidence that persists through the extra rounds and the confirmation round is a marginal leak', () => {
+    const nine = decideSignal('heap', 'bytes', readings(calls.map((c) => c * 20)), calls, params)
+    expect(nine.state, 'after 9 rounds').toEqual({ status: 'pending', wantsExtraRound: false, wantsConfirmRound: true })
+    const sizes = [...calls, 8193]
+    const decision = decideSignal('heap', 'bytes', readings(sizes.map((c) => c * 20)), sizes, params)
     expect(decision.state).toEqual({ status: 'leak', marginal: true })
   })
 })
@@ -124,7 +145,18 @@ describe('combine', () => {
     ).toEqual({ done: true, verdict: 'leak' })
   })
   test('not done while a signal is pending; extending when it asks for an extra round', () => {
-    expect(combine([{ ...clean, state: { status: 'pending', wantsExtraRound: true } }])).toEqual({ done: false, extending: true })
-    expect(combine([{ ...clean, state: { status: 'pending', wantsExtraRound: false } }])).toEqual({ done: false, extending: false })
+    expect(combine([{ ...clean, state: { status: 'pending', wantsExtraRound: true } }])).toEqual({
+      done: false,
+      extending: true,
+      confirming: false,
+    })
+    expect(combine([{ ...clean, state: { status: 'pending', wantsExtraRound: false } }])).toEqual({
+      done: false,
+      extending: false,
+      confirming: false,
+    })
+    expect(
+      combine([{ ...clean, state: { status: 'pending', wantsExtraRound: false, wantsConfirmRound: true } }]),
+    ).toEqual({ done: false, extending: false, confirming: true })
   })
 })
