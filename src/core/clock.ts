@@ -19,6 +19,11 @@ export function now(): number {
   return realNow()
 }
 
+/** Milliseconds since the Unix epoch from the real clock (fake timers may freeze `Date.now()`). */
+export function epochNow(): number {
+  return performance.timeOrigin + realNow()
+}
+
 /** Resolves after one turn of the event loop (a real `setImmediate`). */
 export function turn(): Promise<void> {
   return new Promise((resolve) => {

@@ -103,6 +103,8 @@ export interface LeakFoundReport extends ReportBase {
    * Set by failing assertions (`.not.toLeak()`, `assertNoLeaks`) unless `diagnose: false`.
    */
   readonly diagnosis?: Diagnosis
+  /** Why the diagnosis was skipped (it would not have finished before the test timeout). */
+  readonly diagnosisSkipped?: string
 }
 
 /** The measurement cannot be trusted or was cut short; there is no verdict. */

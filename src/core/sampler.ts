@@ -130,8 +130,8 @@ function describeError(error: unknown): string {
 
 type Counts = Record<string, number>
 
-function readProbes(probes: readonly CountProbe[]): Counts {
-  const merged: Counts = {}
+function readProbes(probes: readonly CountProbe[], into: Counts = {}): Counts {
+  const merged: Counts = into
   for (const probe of probes) {
     const counts = probe.read()
     for (const kind of Object.keys(counts)) merged[`${probe.name}:${kind}`] = counts[kind]!
@@ -149,12 +149,13 @@ function anyAbove(current: Counts, previous: Counts): boolean {
  * count is above the previous reading, wait (event-loop turns, then short sleeps) and read again.
  */
 async function readCountsSettled(probes: readonly CountProbe[], previous: Counts): Promise<Counts> {
-  let counts = readProbes(probes)
+  const counts = readProbes(probes)
+  const settling = probes.filter((probe) => probe.settles !== false)
   for (const step of SETTLE_STEPS) {
     if (!anyAbove(counts, previous)) break
     if (step === 0) await turn()
     else await sleep(step)
-    counts = readProbes(probes)
+    readProbes(settling, counts)
   }
   return counts
 }
@@ -228,6 +229,14 @@ async function sample(caller: Caller, options: ResolvedLeakOptions, probes: read
   }
   const gc = gcAccess.collect
   let gcs = 0
+
+  // Let garbage from before the check go first (ArrayBuffers are swept concurrently, and a large
+  // free during the first counted round would hide growth there).
+  await turn()
+  gc()
+  await turn()
+  gc()
+  gcs += 2
 
   // Calibration: one cold call, then up to three timed batches of four calls and two timed GCs.
   // The minimum of each is used: on a loaded machine one preempted sample would otherwise make a

@@ -11,6 +11,7 @@ import { withDiagnosis } from '../diagnose/diagnose.js'
 import { toBeCollected } from './toBeCollected.js'
 import { formatClean, formatInconclusive, formatLeak } from '../message/format.js'
 import { track } from './guard.js'
+import { epochNow } from '../core/clock.js'
 
 /** The parts of a matcher's `this` that `toLeak` reads. Both Vitest and Jest provide them. */
 export interface MatcherContextLike {
@@ -19,7 +20,9 @@ export interface MatcherContextLike {
   /** `'resolves'`, `'rejects'` or `''`. */
   readonly promise?: string | undefined
   /** The running Vitest task (4.1+); absent in Jest. */
-  readonly task?: { meta: object } | undefined
+  readonly task?: { meta: object; timeout?: number; result?: { startTime?: number } } | undefined
+  /** The running test's name (Jest and Vitest). */
+  readonly currentTestName?: string | undefined
 }
 
 /** What `toLeak` resolves to: the standard matcher result plus the report (kept by Jest reporters). */
@@ -79,6 +82,26 @@ function record(context: MatcherContextLike, report: LeakReport): void {
   meta['leakspec'] = { checks }
 }
 
+/** Jest's default test timeout, milliseconds (used when the running test's own is not visible). */
+const JEST_DEFAULT_TIMEOUT_MS = 5000
+
+/**
+ * Milliseconds left before the running test times out, or `undefined` when unknown or unlimited.
+ * Vitest (4.1+) exposes the test's timeout and start; Jest exposes neither, so the timeout set with
+ * `jest.setTimeout` (or Jest's default) is counted from the start of the check.
+ */
+function timeLeftMs(context: MatcherContextLike, checkStarted: number): number | undefined {
+  const task = context.task
+  let timeout = task?.timeout
+  if (timeout === undefined && task === undefined && context.currentTestName !== undefined) {
+    const configured = (globalThis as Record<symbol, unknown>)[Symbol.for('TEST_TIMEOUT_SYMBOL')]
+    timeout = typeof configured === 'number' ? configured : JEST_DEFAULT_TIMEOUT_MS
+  }
+  if (timeout === undefined || timeout <= 0) return undefined
+  const started = task?.result?.startTime ?? checkStarted
+  return timeout - (epochNow() - started)
+}
+
 /**
  * `await expect(fn).not.toLeak(options?)` passes when each call of `fn` leaves nothing behind;
  * `await expect(fn).toLeak(options?)` passes when it does. Must be awaited.
@@ -93,6 +116,7 @@ export function toLeak(this: MatcherContextLike, received: unknown, options?: Le
   const resolved = resolveOptions(options, defaults, 'toLeak')
   const token: CheckToken = { aborted: false }
   const context = this
+  const checkStarted = epochNow()
   const run = async (): Promise<ToLeakResult> => {
     let report: LeakReport
     try {
@@ -108,7 +132,9 @@ export function toLeak(this: MatcherContextLike, received: unknown, options?: Le
     }
     record(context, report)
     // Only a failing `.not.toLeak()` shows the message, so only it pays for the diagnosis.
-    if (report.verdict === 'leak' && context.isNot === true) report = await withDiagnosis(received, report, resolved)
+    if (report.verdict === 'leak' && context.isNot === true) {
+      report = await withDiagnosis(received, report, resolved, timeLeftMs(context, checkStarted))
+    }
     if (report.verdict === 'inconclusive') {
       throw new LeakCheckError(
         report.cause === 'gc-unavailable' ? 'GC_UNAVAILABLE' : 'INCONCLUSIVE',

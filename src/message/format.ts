@@ -175,6 +175,10 @@ export function formatLeak(report: LeakReport & { verdict: 'leak' }, hint: strin
     lines.push('')
     lines.push(formatResourceStacks(report.stacks, signalName))
   }
+  if (report.diagnosisSkipped !== undefined) {
+    lines.push('')
+    lines.push(`Diagnosis skipped: ${report.diagnosisSkipped}.`)
+  }
   if (report.diagnosis !== undefined) {
     lines.push('')
     lines.push(formatDiagnosis(report.diagnosis))

@@ -57,6 +57,7 @@ export function createInstancesProbe(classes: readonly Function[]): CountProbe {
   return {
     name: 'instances',
     label: 'live instances',
+    settles: false,
     ...(unavailable ? { unavailable } : {}),
     read() {
       const counts: Record<string, number> = {}

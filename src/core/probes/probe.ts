@@ -20,6 +20,13 @@ export interface CountProbe {
   /** Called once when the check ends, whatever the outcome. */
   stop?(): void
   /**
+   * `false` when the counts cannot change by waiting (an exact but costly read, such as instance
+   * counts): the sampler then reads the probe once per reading, never again while it waits for
+   * closing resources to go away.
+   * @default true
+   */
+  readonly settles?: boolean
+  /**
    * Why the probe cannot measure on this platform, when it cannot (for example no `/proc/self/fd`).
    * An unavailable probe is not started or read: it never produces a verdict from missing data.
    */
