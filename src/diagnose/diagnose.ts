@@ -28,6 +28,7 @@ import {
   edgeName,
   edgeType,
   nodeId,
+  nodeName,
   nodeSelfSize,
   nodeTraceId,
   nodeType,
@@ -345,6 +346,8 @@ export function analyse(
     if (SKIPPED_TYPES.has(nodeType(graph, n))) continue
     // Held only by the stack or handle scopes: the diagnosis's own objects, not the calls'.
     if (paths.distance[n]! < 0 || paths.viaDeferredRoot[n] === 1) continue
+    // Held through a decoded source map: the runner's stack-trace bookkeeping.
+    if (paths.viaSourceMap[n] === 1) continue
     if (trace !== 0) {
       let skip = ownTrace.get(trace)
       if (skip === undefined) {
@@ -380,10 +383,24 @@ export function analyse(
   const kinds: LeakedKind[] = []
   let pathsShown = 0
   for (const group of leaked) {
-    let sample = -1
+    // The sample whose path is shown: from the largest set of members held the same way (same
+    // holder constructor and edge), so a few unrelated objects of the same constructor with a
+    // shorter path cannot stand in for the many that leak; the nearest one of that set.
+    const byHolder = new Map<string, number[]>()
     for (const member of group.members) {
-      const distance = paths.distance[member]!
-      if (distance >= 0 && (sample < 0 || distance < paths.distance[sample]!)) sample = member
+      if (paths.distance[member]! < 0) continue
+      const parent = paths.parentNode[member]!
+      const edge = paths.parentEdge[member]!
+      const key = parent < 0 || edge < 0 ? '' : `${nodeName(graph, parent)}\u0000${edgeType(graph, edge)}`
+      const list = byHolder.get(key)
+      if (list) list.push(member)
+      else byHolder.set(key, [member])
+    }
+    let largest: number[] = []
+    for (const list of byHolder.values()) if (list.length > largest.length) largest = list
+    let sample = -1
+    for (const member of largest) {
+      if (sample < 0 || paths.distance[member]! < paths.distance[sample]!) sample = member
     }
     let stack = commonStack(graph, group.members, includeNodeModules)
     let stackSource: LeakedKind['stackSource'] = 'recorded'

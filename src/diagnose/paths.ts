@@ -21,7 +21,16 @@ export interface ShortestPaths {
   readonly parentNode: Int32Array
   /** 1 when the shortest path starts at a root searched last (the stack, handle scopes, the debugger). */
   readonly viaDeferredRoot: Uint8Array
+  /**
+   * 1 when the shortest path passes through a decoded source map: the test runner decodes a module's
+   * source map the first time it maps a stack trace through that module, and keeps it — bookkeeping
+   * of the runner, never what the calls under test left behind.
+   */
+  readonly viaSourceMap: Uint8Array
 }
+
+/** Constructors of decoded source maps (Vitest's and the common source-map libraries'). */
+const SOURCE_MAP_NODES = new Set(['DecodedMap', 'TraceMap', 'SourceMapConsumer', 'BasicSourceMapConsumer', 'SourceMap'])
 
 /** Whether an edge holds its target strongly. */
 export function isStrongEdge(graph: HeapGraph, e: number): boolean {
@@ -42,6 +51,7 @@ export function shortestPaths(graph: HeapGraph): ShortestPaths {
   const parentEdge = new Int32Array(count).fill(-1)
   const parentNode = new Int32Array(count).fill(-1)
   const viaDeferredRoot = new Uint8Array(count)
+  const viaSourceMap = new Uint8Array(count)
   const queue = new Uint32Array(count)
   let head = 0
   let tail = 0
@@ -62,6 +72,7 @@ export function shortestPaths(graph: HeapGraph): ShortestPaths {
       parentEdge[to] = e
       parentNode[to] = from
       viaDeferredRoot[to] = viaDeferredRoot[from]!
+      viaSourceMap[to] = viaSourceMap[from] === 1 || SOURCE_MAP_NODES.has(nodeName(graph, to)) ? 1 : 0
       queue[tail++] = to
     }
   }
@@ -75,12 +86,13 @@ export function shortestPaths(graph: HeapGraph): ShortestPaths {
         parentEdge[to] = e
         parentNode[to] = from
         viaDeferredRoot[to] = 1
+        viaSourceMap[to] = viaSourceMap[from] === 1 || SOURCE_MAP_NODES.has(nodeName(graph, to)) ? 1 : 0
         queue[tail++] = to
       }
       deferred.length = 0
     }
   }
-  return { distance, parentEdge, parentNode, viaDeferredRoot }
+  return { distance, parentEdge, parentNode, viaDeferredRoot, viaSourceMap }
 }
 
 /** The edges from the root to `target`, root first; empty when it is unreachable. */
