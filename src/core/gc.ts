@@ -52,5 +52,5 @@ export function resolveGc(): GcAccess {
 
 /** The fix to print when GC cannot be forced. */
 export const GC_FIX =
-  'run node with --expose-gc (for example NODE_OPTIONS=--expose-gc, or execArgv: [\'--expose-gc\'] in a Vitest forks pool; ' +
-  'the leakspec() Vitest plugin does this for you)'
+  'run node with --expose-gc (for example NODE_OPTIONS=--expose-gc; in Vitest the leakspec() plugin sets it up; ' +
+  'in Jest run node --expose-gc node_modules/jest/bin/jest.js)'

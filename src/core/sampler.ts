@@ -9,6 +9,7 @@
  * `min` removes transient spikes of concurrent compile jobs; external memory is read after the second
  * GC because ArrayBuffers are swept concurrently.
  */
+import { types } from 'node:util'
 import { now, SettleWatchdog, sleep, turn } from './clock.js'
 import { LeakCheckError } from './errors.js'
 import { resolveGc } from './gc.js'
@@ -120,7 +121,10 @@ class Caller {
 }
 
 function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`
+  // Not `instanceof Error`: errors from another realm (Jest's test context, vm pools) fail that test.
+  if (types.isNativeError(error) || (error instanceof Object && typeof (error as Error).message === 'string' && typeof (error as Error).name === 'string')) {
+    return `${(error as Error).name}: ${(error as Error).message}`
+  }
   try {
     return `${typeof error} ${JSON.stringify(error)}`
   } catch {

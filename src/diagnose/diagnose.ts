@@ -42,7 +42,7 @@ import { openSnapshotFile, snapshotDirFromEnv, type SnapshotFile } from './snaps
 export interface DiagnoseOptions {
   /**
    * Extra calls of `fn` to observe (k). More calls separate per-call growth from one-off objects
-   * better but cost more. `'auto'` uses 16, fewer (down to 4) for slow calls.
+   * better but cost more. `'auto'` uses 32, fewer (down to 4) for slow calls.
    * @default 'auto'
    */
   readonly calls?: number | 'auto'
@@ -129,7 +129,7 @@ export interface Diagnosis {
   readonly error?: string
 }
 
-const DEFAULT_CALLS = 16
+const DEFAULT_CALLS = 32
 const MIN_CALLS = 4
 /** Node types never reported as leaked kinds (compiled code, hidden classes, roots). */
 const SKIPPED_TYPES = new Set(['code', 'object shape', 'synthetic', 'hidden', 'native'])

@@ -211,7 +211,7 @@ export function formatClean(report: LeakReport & { verdict: 'clean' }, hint: str
 export function formatInconclusive(report: LeakReport & { verdict: 'inconclusive' }, hint: string): string {
   const fix =
     report.cause === 'gc-unavailable'
-      ? 'Fix: run node with --expose-gc (for example NODE_OPTIONS=--expose-gc), or use the leakspec() Vitest plugin, which sets it up.'
+      ? 'Fix: run node with --expose-gc (for example NODE_OPTIONS=--expose-gc); in Vitest use the leakspec() plugin, which sets it up; in Jest run node --expose-gc node_modules/jest/bin/jest.js.'
       : 'Fix: raise the `timeBudget` option (and the test timeout with it), or make each call cheaper.'
   return [
     hint,
