@@ -12,9 +12,9 @@
  * empties but does not shrink) and small rounds (slow functions, few calls) from looking like leaks:
  * - a byte signal must also grow by at least {@link MIN_ROUND_BYTES} per round, the resolution the rule
  *   was validated at (16 B × 512 calls);
- * - before a byte signal is called a leak, one confirmation round of the same size as the last one
- *   runs: a per-call leak grows by the same amount per call again, a structure sized by the calls
- *   between GCs does not grow at all.
+ * - before a byte signal is called a leak, one confirmation round runs: twice the calls of the last
+ *   round, with a full GC halfway. A per-call leak grows again (its containers still have to double),
+ *   a structure sized by the calls between two GCs does not grow at all.
  */
 import { growthPerCall, median, repairSpikes } from './stats.js'
 
@@ -42,7 +42,7 @@ export type SignalState =
       readonly status: 'pending'
       /** More doubling rounds are wanted because the evidence is marginal. */
       readonly wantsExtraRound: boolean
-      /** The rule is met; a round of the same size as the last one must confirm it. */
+      /** The rule is met; a confirmation round (twice the calls, a GC halfway) must confirm it. */
       readonly wantsConfirmRound?: boolean
     }
   | { readonly status: 'clean'; readonly decidedAtRound: number }
@@ -75,6 +75,7 @@ export function firstCountedRound(params: RuleParams): number {
  * @param readings m₀ (baseline) … mₙ, one per round boundary
  * @param calls calls in each round, L₁…Lₙ
  * @param params the rule
+ * @param lastRoundConfirms whether the last round was the confirmation round
  */
 export function decideSignal(
   key: string,
@@ -82,6 +83,7 @@ export function decideSignal(
   readings: readonly number[],
   calls: readonly number[],
   params: RuleParams,
+  lastRoundConfirms = false,
 ): SignalDecision {
   const series = unit === 'bytes' ? repairSpikes(readings, calls) : readings.slice()
   const perCall = growthPerCall(series, calls)
@@ -104,7 +106,7 @@ export function decideSignal(
   const window = perCall.slice(roundsSeen - params.confirmRounds)
   const estimatePerCall = median(window)
   const marginal = unit === 'bytes' && isMarginal(window, params.floor)
-  if (unit === 'bytes' && !isConfirmed(calls)) {
+  if (unit === 'bytes' && !lastRoundConfirms) {
     if (marginal && roundsSeen < params.rounds + params.extraRounds) {
       return { key, unit, state: { status: 'pending', wantsExtraRound: true }, perCall, perRound, estimatePerCall }
     }
@@ -118,11 +120,6 @@ export function decideSignal(
     }
   }
   return { key, unit, state: { status: 'leak', marginal }, perCall, perRound, estimatePerCall }
-}
-
-/** Whether the last round repeated the size of the one before it (a confirmation round). */
-export function isConfirmed(calls: readonly number[]): boolean {
-  return calls.length >= 2 && calls[calls.length - 1] === calls[calls.length - 2]
 }
 
 /**
@@ -144,7 +141,7 @@ export type Progress =
 /**
  * Combines signal decisions: `leak` as soon as every signal is decided and one leaks, `clean` when
  * all are clean; otherwise more rounds are needed (`extending` when a signal asks for an extra doubling
- * round, `confirming` when one asks for a confirmation round of the same size).
+ * round, `confirming` when one asks for the confirmation round).
  */
 export function combine(decisions: readonly SignalDecision[]): Progress {
   let pending = false

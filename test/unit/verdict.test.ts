@@ -18,17 +18,17 @@ describe('decideSignal, bytes', () => {
     const series = readings(seven.map((c) => c * 40))
     const before = decideSignal('heap', 'bytes', series, seven, params)
     expect(before.state, 'after 7 rounds').toEqual({ status: 'pending', wantsExtraRound: false, wantsConfirmRound: true })
-    const confirmed = [...seven, 2049]
-    const after = decideSignal('heap', 'bytes', readings(confirmed.map((c) => c * 40)), confirmed, params)
+    const confirmed = [...seven, 4097]
+    const after = decideSignal('heap', 'bytes', readings(confirmed.map((c) => c * 40)), confirmed, params, true)
     expect(after.state, 'after the confirmation round').toEqual({ status: 'leak', marginal: false })
     expect(after.estimatePerCall, 'estimate').toBeCloseTo(40, 6)
   })
 
   test('a structure sized by the calls between GCs (a WeakMap table) grows 16 B/call per doubling round but not in the confirmation round', () => {
-    // rounds 5-9 at 16.3 B/call (marginal: extended to 9), then a same-size round with no growth
+    // rounds 5-9 at 16.3 B/call (marginal: extended to 9), then the confirmation round (GC halfway) with no growth
     const perCallGrowth = [200, 100, 50, 30, 16.3, 16.3, 16.3, 16.3, 16.3, 0]
-    const sizes = [...calls, 8193]
-    const decision = decideSignal('heap', 'bytes', readings(perCallGrowth.map((g, i) => g * sizes[i]!)), sizes, params)
+    const sizes = [...calls, 16385]
+    const decision = decideSignal('heap', 'bytes', readings(perCallGrowth.map((g, i) => g * sizes[i]!)), sizes, params, true)
     expect(decision.state).toEqual({ status: 'clean', decidedAtRound: 10 })
   })
 
@@ -95,8 +95,8 @@ describe('decideSignal, bytes', () => {
   test('marginal evidence that persists through the extra rounds and the confirmation round is a marginal leak', () => {
     const nine = decideSignal('heap', 'bytes', readings(calls.map((c) => c * 20)), calls, params)
     expect(nine.state, 'after 9 rounds').toEqual({ status: 'pending', wantsExtraRound: false, wantsConfirmRound: true })
-    const sizes = [...calls, 8193]
-    const decision = decideSignal('heap', 'bytes', readings(sizes.map((c) => c * 20)), sizes, params)
+    const sizes = [...calls, 16385]
+    const decision = decideSignal('heap', 'bytes', readings(sizes.map((c) => c * 20)), sizes, params, true)
     expect(decision.state).toEqual({ status: 'leak', marginal: true })
   })
 })
