@@ -26,7 +26,7 @@ export interface StackFrame {
 export type FrameOrigin = 'user' | 'node' | 'node_modules' | 'leakspec'
 
 /** The directories that hold leakspec's own code (its `src/` and `dist/`). */
-const OWN_DIRS: readonly string[] = (() => {
+export const OWN_DIRS: readonly string[] = (() => {
   try {
     const here = path.dirname(fileURLToPath(import.meta.url))
     let dir = here

@@ -10,6 +10,7 @@
  * runs while the verdict is measured: it is slow and it allocates.
  */
 import { createHook, executionAsyncId } from 'node:async_hooks'
+import { OWN_DIRS } from './frames.js'
 import { clearTimeout as realClearTimeout, setTimeout as realSetTimeout } from 'node:timers'
 import fs from 'node:fs'
 import { syncBuiltinESMExports } from 'node:module'
@@ -90,23 +91,6 @@ export function isResourceSignal(key: string): boolean {
   return FAMILIES.some((family) => key.startsWith(family))
 }
 
-const OWN_DIRS: readonly string[] = (() => {
-  try {
-    const here = path.dirname(fileURLToPath(import.meta.url))
-    let dir = here
-    for (let i = 0; i < 4; i++) {
-      const base = path.basename(dir)
-      if (base === 'src' || base === 'dist') {
-        const root = path.dirname(dir)
-        return [path.join(root, 'src') + path.sep, path.join(root, 'dist') + path.sep]
-      }
-      dir = path.dirname(dir)
-    }
-    return [here + path.sep]
-  } catch {
-    return []
-  }
-})()
 
 function toPath(file: string): string {
   if (!file.startsWith('file://')) return file
