@@ -344,7 +344,6 @@ async function sample(caller: Caller, options: ResolvedLeakOptions, probes: read
   let decisions: SignalDecision[] = []
   let stoppedEarly = false
   let budgetExhausted = false
-  let extending = false
   let confirming = false
   let msPerCall = callMs
   let doubled = callsPerRound / 2
@@ -388,7 +387,6 @@ async function sample(caller: Caller, options: ResolvedLeakOptions, probes: read
     decisions = decideAll(heapReadings, countReadings, roundCalls, params, confirmed)
     const progress = combine(decisions)
     if (progress.done) break
-    extending = progress.extending
     confirming = progress.confirming && !progress.extending
   }
 
@@ -405,7 +403,6 @@ async function sample(caller: Caller, options: ResolvedLeakOptions, probes: read
     params,
     stoppedEarly,
     budgetExhausted,
-    extending,
     calls: caller.count,
     gcs,
     durationMs: now() - started,
@@ -451,7 +448,6 @@ interface BuildInput {
   params: RuleParams
   stoppedEarly: boolean
   budgetExhausted: boolean
-  extending: boolean
   calls: number
   gcs: number
   durationMs: number
