@@ -13,7 +13,9 @@ import { resolve } from 'node:path'
 
 const args = process.argv.slice(2)
 const sizeMode = args[0] === '--size'
-const file = resolve(sizeMode ? args[1] : args[0])
+// `--pair <bundle> <name> <clean|leaky>`: one side of a resource pair (test/fixtures/resources/cases.ts).
+const pairMode = args[0] === '--pair'
+const file = resolve(sizeMode || pairMode ? args[1] : args[0])
 const gc = globalThis.gc
 if (typeof gc !== 'function') {
   process.stdout.write(JSON.stringify({ error: { code: 'NO_GC', message: 'run with --expose-gc' } }) + '\n')
@@ -52,6 +54,9 @@ async function callMany(fn, times) {
 }
 
 const mod = await import(pathToFileURL(file).href)
+/** The resource pair under test, with its options (slow resources need a larger budget). */
+const pair = pairMode ? mod.cases.find((candidate) => candidate.name === args[2]) : undefined
+if (pairMode && !pair) throw new Error(`bench: no resource pair named ${args[2]}`)
 
 if (sizeMode) {
   // Steady per-call growth: warm up, then a long run; memory after two GCs (external after the second).
@@ -74,11 +79,17 @@ if (sizeMode) {
 // run.mjs passes a snapshot of dist/ so that a rebuild during a long run cannot change the engine under test.
 const dist = process.env.LEAKSPEC_BENCH_DIST ? pathToFileURL(`${process.env.LEAKSPEC_BENCH_DIST}/`) : new URL('../dist/', import.meta.url)
 const { measureLeaks } = await import(new URL('index.js', dist).href)
-const fn = mod.create()
+let fn
+if (pair) {
+  await mod.startEcho()
+  fn = pair[args[3]]
+} else {
+  fn = mod.create()
+}
 const started = performance.now()
 let out
 try {
-  const report = await measureLeaks(fn)
+  const report = await measureLeaks(fn, pair?.options)
   const wallMs = performance.now() - started
   const gcMs = gcMedianMs()
   out = {
@@ -97,6 +108,8 @@ try {
     leaks: report.verdict === 'leak' ? report.leaks.map((s) => ({ key: s.key, perCall: s.perCall, marginal: s.marginal })) : [],
     stoppedEarly: report.verdict === 'leak' ? report.stoppedEarly : false,
     rounds: report.rounds.map((r) => ({ calls: r.calls, counted: r.counted, heapPerCall: Math.round(r.heapPerCall * 10) / 10, counts: r.counts })),
+    // Creation/add-site stacks of leaked resources (frames only), to check they name the fixture file.
+    stacks: report.stacks?.signals.map((signal) => ({ key: signal.key, frames: signal.groups.flatMap((group) => group.frames).slice(0, 8) })),
   }
 } catch (error) {
   out = { error: { code: error?.code ?? error?.name ?? 'ERROR', message: String(error?.message ?? error).slice(0, 500) } }

@@ -24,7 +24,7 @@ function caseTable(result) {
     '| case | truth | B/call nominal / measured | runs | flagged (95 % bound) | inconcl. | errors | verdict ms median / p95 | GCs median (max) | calls median | L0 | min growth in counted rounds, B/call: min / median / max | decided at round |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ]
-  for (const s of result.cases) {
+  for (const s of result.cases.filter((c) => !c.resource)) {
     const truth = s.expected !== s.truth ? `${s.truth} (below floor: expect not flagged)` : s.truth
     const decided = Object.entries(s.decidedAt)
       .sort()
@@ -40,9 +40,10 @@ function caseTable(result) {
 }
 
 function totals(result) {
-  const clean = result.cases.filter((s) => s.truth === 'clean')
+  const clean = result.cases.filter((s) => s.truth === 'clean' && !s.resource)
   const must = result.cases.filter((s) => s.expected === 'leak' && s.bytesPerCall >= MUST_DETECT_BYTES)
-  const below = result.cases.filter((s) => s.truth === 'leak' && s.expected === 'clean')
+  const below = result.cases.filter((s) => s.truth === 'leak' && !s.resource && s.expected === 'clean')
+  const pairs = result.cases.filter((s) => s.resource)
   const sum = (list, key) => list.reduce((a, s) => a + s[key], 0)
   const cleanRuns = sum(clean, 'runs')
   const fps = sum(clean, 'flagged')
@@ -60,6 +61,21 @@ function totals(result) {
       `(rate ${pct(detected / mustRuns)}, 95 % lower bound ${pct(lowerBound(detected, mustRuns))}); ` +
       `inconclusive ${sum(must, 'inconclusive')}, errors ${sum(must, 'error')}.`,
   ]
+  if (pairs.length) {
+    const twins = pairs.filter((s) => s.truth === 'clean')
+    const leaky = pairs.filter((s) => s.truth === 'leak')
+    const twinRuns = sum(twins, 'runs')
+    const twinFps = sum(twins, 'flagged')
+    const leakyRuns = sum(leaky, 'runs')
+    const named = sum(leaky, 'flagged')
+    out.push(
+      `- **Resource pairs** (timers, servers, sockets, files, streams, child processes, workers, listeners): clean twins ` +
+        `${twins.length} cases, ${twinRuns} runs, **${twinFps} false positives** (95 % upper bound ${pct(upperBound(twinFps, twinRuns))}), ` +
+        `inconclusive ${sum(twins, 'inconclusive')}, errors ${sum(twins, 'error')}; leaky ${leaky.length} cases, ${leakyRuns} runs, ` +
+        `**${named} reported under the right signal** (95 % lower bound ${pct(lowerBound(named, leakyRuns))}), ` +
+        `creation stack in the fixture file in ${sum(leaky, 'fixtureFrame')}.`,
+    )
+  }
   for (const s of below) {
     out.push(
       `- **Below the floor** (${s.name}, ~${s.bytesPerCall} B/call, documented limit): flagged in ${s.flagged} of ${s.runs} runs ` +
@@ -83,8 +99,35 @@ function totals(result) {
   out.push(row('clean, all cases', clean))
   if (fpCases.length) out.push(row(`clean, without ${fpCases.join(', ')}`, clean.filter((s) => s.flagged === 0)))
   out.push(row(`leaky ≥ ${MUST_DETECT_BYTES} B/call`, must))
-  for (const s of result.cases.filter((s) => s.truth === 'leak' && s.bytesPerCall < MUST_DETECT_BYTES)) out.push(row(`${s.name}`, [s]))
+  for (const s of result.cases.filter((s) => s.truth === 'leak' && !s.resource && s.bytesPerCall < MUST_DETECT_BYTES)) out.push(row(`${s.name}`, [s]))
   return out.join('\n')
+}
+
+function resourceTable(result) {
+  const pairs = result.cases.filter((s) => s.resource)
+  if (!pairs.length) return '_Resource pairs not run in this set._'
+  const lines = [
+    'Each pair comes from `test/fixtures/resources/cases.ts`: the leaky function leaves one resource per call, its clean twin ' +
+      'creates the same resource and releases it. Options are the pair\'s own (slow resources need a larger time budget or fewer ' +
+      'calls per round); everything else is the default. A leaky run counts as detected only when the leak is reported under the ' +
+      "pair's signal; \"fixture frame\": the creation (add-site) stack in the message names the fixture file.",
+    '',
+    '| pair | signal | options | clean twin: false positives (95 % bound) | inconcl. | errors | verdict ms median / p95 | leaky: detected under the signal (95 % bound) | fixture frame | inconcl. | verdict ms median |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ]
+  const names = [...new Set(pairs.map((s) => s.name.replace(/^res-(clean|leak)-/, '')))]
+  for (const name of names) {
+    const clean = pairs.find((s) => s.name === `res-clean-${name}`)
+    const leaky = pairs.find((s) => s.name === `res-leak-${name}`)
+    const any = clean ?? leaky
+    const options = any.options ? `\`${JSON.stringify(any.options).replace(/"/g, '')}\`` : 'defaults'
+    lines.push(
+      `| ${name} | \`${any.key}\` | ${options} | ${clean ? rateCell(clean) : '–'} | ${clean?.inconclusive ?? '–'} | ${clean?.error ?? '–'} | ` +
+        `${clean ? `${ms(clean.durationMedianMs)} / ${ms(clean.durationP95Ms)}` : '–'} | ${leaky ? rateCell(leaky) : '–'} | ` +
+        `${leaky ? `${leaky.fixtureFrame}/${leaky.runs}` : '–'} | ${leaky?.inconclusive ?? '–'} | ${leaky ? ms(leaky.durationMedianMs) : '–'} |`,
+    )
+  }
+  return lines.join('\n')
 }
 
 function gcCostTable(result) {
@@ -92,7 +135,7 @@ function gcCostTable(result) {
     '| case | verdict ms median | GCs median | median gc() ms at end heap | verdict / (GCs × gc) median |',
     '|---|---|---|---|---|',
   ]
-  for (const s of result.cases) {
+  for (const s of result.cases.filter((c) => !c.resource)) {
     lines.push(`| ${s.name} | ${ms(s.durationMedianMs)} | ${num(s.gcsMedian, 0)} | ${num(s.gcMedianMs, 2)} | ${num(s.gcCostRatioMedian, 2)} |`)
   }
   return lines.join('\n')
@@ -151,7 +194,7 @@ function resultSection(result) {
     `- Node: ${result.node}; machine: ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}; ${m.note}. ` +
       `Load average at start ${m.loadavgStart.map((x) => x.toFixed(1)).join(' / ')}, at end ${m.loadavgEnd.map((x) => x.toFixed(1)).join(' / ')}.`,
     `- Engine under test: commit ${result.engine?.commit}${result.engine?.srcDirty ? ' (src/ had uncommitted changes)' : ''}, built dist/*.js sha256 ${result.engine?.distSha256}.`,
-    `- Runs: at least ${result.runsClean} per clean case, ${result.runsLeak} per leaky case, each a fresh \`node --expose-gc\` process with one check, ` +
+    `- Runs: at least ${result.runsClean} per clean case, ${result.runsLeak} per leaky case${result.runsResourceLeak ? `, ${result.runsResourceLeak} per leaky resource pair` : ''}, each a fresh \`node --expose-gc\` process with one check, ` +
       `default options; ${result.jobs} process(es) of this set in parallel, cases interleaved.${result.context ? ` ${result.context}` : ''}`,
     '',
     '### Summary',
@@ -166,6 +209,10 @@ function resultSection(result) {
       '"decided at round" counts verdicts by the round they were reached in (rounds 5–7 are counted, 8–9 are extra rounds).',
     '',
     caseTable(result),
+    '',
+    '### Resource pairs',
+    '',
+    resourceTable(result),
     '',
     '### Runs that were not as expected (per-round heap growth, B/call)',
     '',

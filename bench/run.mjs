@@ -12,6 +12,7 @@
  *   --quick                 quick mode (see above)
  *   --runs-clean N          runs per clean case        (full 200, quick 10)
  *   --runs-leak N           runs per leaky case        (full 100, quick 10)
+ *   --runs-resource-leak N  runs per leaky resource pair (full 20, quick 2; seconds each)
  *   --jobs N                parallel child processes   (default 2)
  *   --node PATH             node binary for the children and the Vitest suite (default: this node)
  *   --label NAME            name of the result set     (default node<major>)
@@ -57,6 +58,7 @@ function parseArgs(argv) {
     if (a === '--quick') opts.quick = true
     else if (a === '--runs-clean') opts.runsClean = Number(next())
     else if (a === '--runs-leak') opts.runsLeak = Number(next())
+    else if (a === '--runs-resource-leak') opts.runsResourceLeak = Number(next())
     else if (a === '--jobs') opts.jobs = Number(next())
     else if (a === '--node') opts.node = next()
     else if (a === '--label') opts.label = next()
@@ -71,9 +73,16 @@ function parseArgs(argv) {
   }
   opts.runsClean ??= opts.quick ? 10 : 200
   opts.runsLeak ??= opts.quick ? 10 : 100
+  opts.runsResourceLeak ??= opts.quick ? 2 : 20
   opts.vitestRuns ??= opts.quick ? 6 : 60
   opts.write ??= !opts.quick
   return opts
+}
+
+/** Runs of a case: leaky resource pairs are slow (seconds to tens of seconds) and get their own count. */
+function runsOf(opts, c) {
+  if (c.truth === 'clean') return opts.runsClean
+  return c.resource ? opts.runsResourceLeak : opts.runsLeak
 }
 
 async function loadCases(filter) {
@@ -96,8 +105,58 @@ async function loadCases(filter) {
       about: mod.about,
     })
   }
+  cases.push(...(await loadResourcePairs(filter)))
   if (filter) for (const f of filter) if (!cases.some((c) => c.name === f)) throw new TypeError(`bench: no case named ${f}`)
   return cases
+}
+
+/** `'listener on a module-level EventEmitter'` → `'listener-on-a-module-level-eventemitter'`. */
+const slug = (name) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')
+
+/**
+ * The resource pairs of `test/fixtures/resources/cases.ts` (timers, servers, sockets, files, streams,
+ * child processes, workers, listeners), bundled once with esbuild so each fresh process can load
+ * them: a case `res-clean-<pair>` and `res-leak-<pair>` per pair. A leaky pair counts as detected
+ * only when the leak is reported under the pair's own signal key (`handles:Timeout`, `fds:file`, …).
+ */
+async function loadResourcePairs(filter) {
+  const wanted = (name) => !filter || filter.includes(name)
+  const source = join(root, 'test', 'fixtures', 'resources', 'cases.ts')
+  if (filter && !filter.some((f) => f.startsWith('res-'))) return []
+  const outDir = join(here, 'out')
+  mkdirSync(outDir, { recursive: true })
+  const bundle = join(outDir, 'resource-pairs.mjs')
+  const { build } = await import('esbuild')
+  await build({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', outfile: bundle, sourcemap: 'inline', logLevel: 'error' })
+  const { cases: pairs } = await import(`${pathToFileURL(bundle).href}?${Date.now()}`)
+  const cases = []
+  for (const pair of pairs) {
+    for (const [variant, truth] of [['clean', 'clean'], ['leaky', 'leak']]) {
+      const name = `res-${truth}-${slug(pair.name)}`
+      if (!wanted(name)) continue
+      cases.push({
+        name,
+        file: bundle,
+        pair: pair.name,
+        variant,
+        resource: true,
+        key: pair.key,
+        options: pair.options ?? null,
+        truth,
+        expected: truth,
+        bytesPerCall: null,
+        about: `${variant === 'clean' ? 'releases' : 'leaves'} one resource per call: ${pair.name} (${pair.key})`,
+      })
+    }
+  }
+  return cases
+}
+
+/** The arguments of child.mjs for one run of a case. */
+function childArgs(c) {
+  return c.resource
+    ? ['--expose-gc', '--enable-source-maps', join(here, 'child.mjs'), '--pair', c.file, c.pair, c.variant]
+    : ['--expose-gc', join(here, 'child.mjs'), c.file]
 }
 
 /** Runs `node args…`, returns the last JSON line of stdout (or an error record). */
@@ -138,7 +197,11 @@ async function pool(items, jobs, work) {
 function outcomeOf(caseInfo, run) {
   if (run.error) return 'error'
   if (run.verdict === 'inconclusive') return 'inconclusive'
-  return run.verdict === 'leak' ? 'flagged' : 'not-flagged'
+  if (run.verdict !== 'leak') return 'not-flagged'
+  // A leaky resource pair is detected only under its own signal; a leak verdict on another signal
+  // alone is a miss (a clean twin is a false positive whichever signal was named).
+  if (caseInfo.resource && caseInfo.expected === 'leak' && !(run.leaks ?? []).some((l) => l.key === caseInfo.key)) return 'wrong-signal'
+  return 'flagged'
 }
 
 function minCounted(run) {
@@ -149,7 +212,7 @@ function minCounted(run) {
 /** Summary of one case from its runs. */
 export function summarize(caseInfo, runs) {
   const n = runs.length
-  const by = { flagged: 0, 'not-flagged': 0, inconclusive: 0, error: 0 }
+  const by = { flagged: 0, 'not-flagged': 0, 'wrong-signal': 0, inconclusive: 0, error: 0 }
   for (const run of runs) by[outcomeOf(caseInfo, run)]++
   const ok = runs.filter((r) => !r.error && r.verdict !== 'inconclusive')
   const durations = ok.map((r) => r.durationMs)
@@ -168,8 +231,15 @@ export function summarize(caseInfo, runs) {
     const o = outcomeOf(caseInfo, r)
     return expectFlag ? o !== 'flagged' : o !== 'not-flagged'
   })
+  const framed = caseInfo.resource
+    ? runs.filter((r) => (r.stacks ?? []).some((st) => st.key === caseInfo.key && st.frames.some((f) => f.includes('cases.ts')))).length
+    : undefined
   return {
     name: caseInfo.name,
+    resource: caseInfo.resource ?? false,
+    key: caseInfo.key,
+    options: caseInfo.options,
+    fixtureFrame: framed,
     truth: caseInfo.truth,
     expected: caseInfo.expected,
     bytesPerCall: caseInfo.bytesPerCall,
@@ -201,6 +271,7 @@ export function summarize(caseInfo, runs) {
 
 async function measureSizes(cases, node) {
   for (const c of cases) {
+    if (c.resource) continue
     const r = await runChild(node, ['--expose-gc', join(here, 'child.mjs'), '--size', c.file], 120_000)
     c.measuredBytesPerCall = r.error ? null : Math.round(r.bytesPerCall * 10) / 10
   }
@@ -321,21 +392,21 @@ async function main() {
   }
 
   const queue = []
-  const maxRuns = Math.max(opts.runsClean, opts.runsLeak)
+  const maxRuns = Math.max(...cases.map((c) => runsOf(opts, c)))
   for (let r = 0; r < maxRuns; r++) {
-    for (const c of cases) if (r < (c.truth === 'clean' ? opts.runsClean : opts.runsLeak)) queue.push(c)
+    for (const c of cases) if (r < runsOf(opts, c)) queue.push(c)
   }
   const rawFile = join(outDir, `${opts.label}-${started.toISOString().replace(/[:.]/g, '-')}.jsonl`)
   const runs = new Map(cases.map((c) => [c.name, []]))
   let done = 0
   const t0 = Date.now()
   await pool(queue, opts.jobs, async (c) => {
-    const run = await runChild(opts.node, ['--expose-gc', join(here, 'child.mjs'), c.file], 180_000)
+    const run = await runChild(opts.node, childArgs(c), 180_000)
     run.case = c.name
     runs.get(c.name).push(run)
     appendFileSync(rawFile, JSON.stringify(run) + '\n')
     done++
-    const bad = c.expected === 'leak' ? run.verdict !== 'leak' : run.verdict !== 'clean'
+    const bad = c.expected === 'leak' ? outcomeOf(c, run) !== 'flagged' : run.verdict !== 'clean'
     if (bad) process.stderr.write(`  ! ${c.name}: ${run.error ? `error ${run.error.code}` : run.verdict} ${run.rounds ? run.rounds.map((x) => x.heapPerCall + (x.counted ? '*' : '')).join(' ') : ''}\n`)
     if (done % 100 === 0 || done === queue.length) {
       const rate = done / ((Date.now() - t0) / 1000)
@@ -369,7 +440,8 @@ function finish(opts, { cases, runs, started, loadStart, engine, nodeVersion, ou
     engine,
     jobs: opts.jobs,
     runsClean: Math.min(...counts('clean')),
-    runsLeak: Math.min(...counts('leak')),
+    runsLeak: Math.min(...summaries.filter((s) => s.truth === 'leak' && !s.resource).map((s) => s.runs)),
+    runsResourceLeak: Math.min(...summaries.filter((s) => s.truth === 'leak' && s.resource).map((s) => s.runs)),
     floor: 16,
     cases: summaries,
     vitest,
@@ -389,6 +461,8 @@ function finish(opts, { cases, runs, started, loadStart, engine, nodeVersion, ou
       if (s.flagged > 0) failures.push(`${s.name}: ${s.flagged} false positive(s) in ${s.runs} runs`)
       if (s.error > 0) failures.push(`${s.name}: ${s.error} run(s) failed without a verdict`)
       if (s.inconclusive > 0) process.stdout.write(`  warning: ${s.name} was inconclusive in ${s.inconclusive} run(s) (not a false positive)\n`)
+    } else if (s.resource && s.expected === 'leak') {
+      if (s.flagged < s.runs) failures.push(`${s.name}: not reported under ${s.key} in ${s.runs - s.flagged} of ${s.runs} runs`)
     } else if (s.expected === 'leak' && s.bytesPerCall >= MUST_DETECT_BYTES) {
       if (s.flagged < s.runs) failures.push(`${s.name} (~${s.bytesPerCall} B/call): missed in ${s.runs - s.flagged} of ${s.runs} runs`)
     } else if (s.expected === 'clean' && s.flagged > 0) {
