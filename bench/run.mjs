@@ -125,7 +125,8 @@ async function loadResourcePairs(filter) {
   if (filter && !filter.some((f) => f.startsWith('res-'))) return []
   const outDir = join(here, 'out')
   mkdirSync(outDir, { recursive: true })
-  const bundle = join(outDir, 'resource-pairs.mjs')
+  // One bundle per benchmark process: two sets (Node 20 and 24) may run side by side.
+  const bundle = join(outDir, `resource-pairs-${process.pid}.mjs`)
   const { build } = await import('esbuild')
   await build({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', outfile: bundle, sourcemap: 'inline', logLevel: 'error' })
   const { cases: pairs } = await import(`${pathToFileURL(bundle).href}?${Date.now()}`)
