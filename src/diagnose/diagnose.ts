@@ -35,7 +35,7 @@ import {
   type HeapGraph,
 } from './graph.js'
 import { SnapshotParser } from './parse.js'
-import { shortestPaths, pathTo } from './paths.js'
+import { shortestPaths, pathTo, type ShortestPaths } from './paths.js'
 import { openSnapshotFile, snapshotDirFromEnv, type SnapshotFile } from './snapshot-file.js'
 
 /** Options of {@link diagnose}. Every field is optional. */
@@ -343,11 +343,7 @@ export function analyse(
     // per address: a new object at the address of one that just died can inherit its old id.)
     const id = nodeId(graph, n)
     if (trace === 0 && (firstNewId === 0 || id <= firstNewId || id > lastCallId)) continue
-    if (SKIPPED_TYPES.has(nodeType(graph, n))) continue
-    // Held only by the stack or handle scopes: the diagnosis's own objects, not the calls'.
-    if (paths.distance[n]! < 0 || paths.viaDeferredRoot[n] === 1) continue
-    // Held through a decoded source map: the runner's stack-trace bookkeeping.
-    if (paths.viaSourceMap[n] === 1) continue
+    if (!isReportable(graph, paths, n)) continue
     if (trace !== 0) {
       let skip = ownTrace.get(trace)
       if (skip === undefined) {
@@ -364,7 +360,7 @@ export function analyse(
     const name = groupName(graph, n)
     let group = groups.get(name)
     if (!group) {
-      group = { name, internal: isInternalNode(graph, n) || name.startsWith('('), count: 0, bytes: 0, members: [] }
+      group = { name, internal: isInternalKind(graph, n, name), count: 0, bytes: 0, members: [] }
       groups.set(name, group)
     }
     group.count++
@@ -383,25 +379,7 @@ export function analyse(
   const kinds: LeakedKind[] = []
   let pathsShown = 0
   for (const group of leaked) {
-    // The sample whose path is shown: from the largest set of members held the same way (same
-    // holder constructor and edge), so a few unrelated objects of the same constructor with a
-    // shorter path cannot stand in for the many that leak; the nearest one of that set.
-    const byHolder = new Map<string, number[]>()
-    for (const member of group.members) {
-      if (paths.distance[member]! < 0) continue
-      const parent = paths.parentNode[member]!
-      const edge = paths.parentEdge[member]!
-      const key = parent < 0 || edge < 0 ? '' : `${nodeName(graph, parent)}\u0000${edgeType(graph, edge)}`
-      const list = byHolder.get(key)
-      if (list) list.push(member)
-      else byHolder.set(key, [member])
-    }
-    let largest: number[] = []
-    for (const list of byHolder.values()) if (list.length > largest.length) largest = list
-    let sample = -1
-    for (const member of largest) {
-      if (sample < 0 || paths.distance[member]! < paths.distance[sample]!) sample = member
-    }
+    const sample = pathSample(graph, paths, group.members)
     let stack = commonStack(graph, group.members, includeNodeModules)
     let stackSource: LeakedKind['stackSource'] = 'recorded'
     if (stack.length === 0 && sites.length > 0) {
@@ -428,6 +406,49 @@ export function analyse(
     })
   }
   return { kinds, sites, retainedBytes }
+}
+
+/**
+ * Whether node `n` may be reported as part of a leaked kind: not compiled code, a hidden class or a
+ * root; reachable from a GC root over strong edges; not held only by the stack or handle scopes (the
+ * snapshot taker's own objects) or through a decoded source map (the runner's stack-trace bookkeeping).
+ * Shared by the diagnosis and `leakspec diff`.
+ */
+export function isReportable(graph: HeapGraph, paths: ShortestPaths, n: number): boolean {
+  if (SKIPPED_TYPES.has(nodeType(graph, n))) return false
+  if (paths.distance[n]! < 0 || paths.viaDeferredRoot[n] === 1) return false
+  return paths.viaSourceMap[n] !== 1
+}
+
+/** Whether the kind `name` (from `groupName`) of node `n` is one of V8's internal kinds rather than a user's constructor. */
+export function isInternalKind(graph: HeapGraph, n: number, name: string): boolean {
+  return isInternalNode(graph, n) || name.startsWith('(')
+}
+
+/**
+ * The member of a kind whose retainer path is shown: from the largest set of members held the same
+ * way (same holder constructor and edge type), so a few unrelated objects of the same constructor
+ * with a shorter path cannot stand in for the many that leak; the nearest one of that set.
+ * @returns a node ordinal, or −1 when no member is reachable
+ */
+export function pathSample(graph: HeapGraph, paths: ShortestPaths, members: readonly number[]): number {
+  const byHolder = new Map<string, number[]>()
+  for (const member of members) {
+    if (paths.distance[member]! < 0) continue
+    const parent = paths.parentNode[member]!
+    const edge = paths.parentEdge[member]!
+    const key = parent < 0 || edge < 0 ? '' : `${nodeName(graph, parent)}\u0000${edgeType(graph, edge)}`
+    const list = byHolder.get(key)
+    if (list) list.push(member)
+    else byHolder.set(key, [member])
+  }
+  let largest: number[] = []
+  for (const list of byHolder.values()) if (list.length > largest.length) largest = list
+  let sample = -1
+  for (const member of largest) {
+    if (sample < 0 || paths.distance[member]! < paths.distance[sample]!) sample = member
+  }
+  return sample
 }
 
 /** Live allocation sites in user code from the sampling profile, most bytes first. */
