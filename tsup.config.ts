@@ -8,6 +8,7 @@ export default defineConfig({
     'vitest/runner': 'src/vitest/runner.ts',
     'jest-environment/index': 'src/jest-environment/index.ts',
     'jest/index': 'src/jest/index.ts',
+    'jest-reporter/index': 'src/jest-reporter/index.ts',
     'cli/bin': 'src/cli/bin.ts',
   },
   format: ['esm', 'cjs'],

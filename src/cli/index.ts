@@ -16,6 +16,7 @@ export interface CliCommand {
 /** Sub-commands by name, loaded on demand so `leakspec --help` stays instant. */
 const commands: Record<string, () => Promise<CliCommand>> = {
   // Each command adds one line here:
+  merge: async () => (await import('./merge.js')).command,
 }
 
 function usage(): string {

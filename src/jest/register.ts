@@ -5,7 +5,9 @@
  */
 import { createRequire } from 'node:module'
 import { assertNoPendingChecks, settleAbandonedChecks } from '../matchers/guard.js'
-import { matchers, type MatcherContextLike, type ToLeakResult } from '../matchers/toLeak.js'
+import { matchers, toRecord, type MatcherContextLike, type ToLeakResult } from '../matchers/toLeak.js'
+import type { LeakReport } from '../core/report.js'
+import { addMatcherRecord } from '../jest-reporter/matcher-file.js'
 import type { LeakOptions } from '../core/options.js'
 
 /** The part of Jest's `expect` that leakspec uses. */
@@ -55,12 +57,19 @@ function loadJestGlobals(): JestGlobalsLike | undefined {
  */
 function toLeak(this: MatcherContextLike, received: unknown, options?: LeakOptions): Promise<ToLeakResult> {
   const result = matchers.toLeak.call(this, received, options)
+  // For leakspec/jest-reporter: the check's record, in the file's matcher sidecar (no-op without the reporter).
+  const state = this as MatcherContextLike & { testPath?: string }
+  const keep = (report: LeakReport | undefined): void => {
+    if (report) addMatcherRecord(state.testPath, state.currentTestName, toRecord(report))
+  }
   return new Promise<ToLeakResult>((resolve, reject) => {
     result.then(
       (value) => {
+        keep(value.report)
         if (!fileEnded) resolve(value)
       },
       (error: unknown) => {
+        keep((error as { report?: LeakReport } | null)?.report)
         if (!fileEnded) reject(error)
       },
     )

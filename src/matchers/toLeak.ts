@@ -9,7 +9,9 @@ import type { LeakReport } from '../core/report.js'
 import type { CheckToken } from '../core/sampler.js'
 import { withDiagnosis } from '../diagnose/diagnose.js'
 import { toBeCollected } from './toBeCollected.js'
-import { formatClean, formatInconclusive, formatLeak } from '../message/format.js'
+import { formatClean, formatInconclusive, formatLeak, signalName } from '../message/format.js'
+import { formatDiagnosis } from '../diagnose/format.js'
+import { formatResourceStacks } from '../diagnose/stacks.js'
 import { track } from './guard.js'
 import { epochNow } from '../core/clock.js'
 
@@ -42,6 +44,37 @@ export interface LeakCheckRecord {
   readonly durationMs: number
   readonly heapPerCall: readonly number[]
   readonly roundCalls: readonly number[]
+  /** Heap floor of the check, bytes per call (absent in records written before reports existed). */
+  readonly floor?: number
+  /** Round by round figures: calls, counted flag, heap growth per call (bytes) and count signal changes (items). */
+  readonly rounds?: ReadonlyArray<{
+    readonly round: number
+    readonly calls: number
+    readonly counted: boolean
+    readonly heapPerCall: number
+    readonly counts: Readonly<Record<string, number>>
+  }>
+  /** Every signal decided or watched: `heap` or `<probe>:<kind>`, its unit, status and growth per call. */
+  readonly signals?: ReadonlyArray<{
+    readonly key: string
+    readonly unit: 'bytes' | 'count'
+    readonly status: 'clean' | 'leak' | 'undecided'
+    readonly perCall: number
+    readonly marginal: boolean
+  }>
+  /** Calls in round 1 after calibration. */
+  readonly callsPerRound?: number
+  /** How GC was forced (`exposed`, `fallback`…), or `unavailable`. */
+  readonly gc?: string
+  /** Whether the checked function returned promises. */
+  readonly async?: boolean
+  /** Why an inconclusive check has no verdict (`gc-unavailable`, `time-budget`). */
+  readonly cause?: string
+  /**
+   * The diagnosis of a leak as text: creation stacks of leaked resources and what leaked, who holds it
+   * and where it was allocated (names, counts, sizes and stack frames; never heap contents).
+   */
+  readonly diagnosis?: string
 }
 
 /** The shape of `task.meta.leakspec`. */
@@ -70,16 +103,49 @@ export function toRecord(report: LeakReport): LeakCheckRecord {
     durationMs: report.durationMs,
     heapPerCall: report.rounds.map((round) => round.heapPerCall),
     roundCalls: report.rounds.map((round) => round.calls),
+    floor: report.options.floor,
+    rounds: report.rounds.map((round) => ({
+      round: round.round,
+      calls: round.calls,
+      counted: round.counted,
+      heapPerCall: round.heapPerCall,
+      counts: { ...round.counts },
+    })),
+    signals: report.signals.map((signal) => ({
+      key: signal.key,
+      unit: signal.unit,
+      status: signal.status,
+      perCall: signal.perCall,
+      marginal: signal.marginal,
+    })),
+    callsPerRound: report.callsPerRound,
+    gc: report.gc,
+    async: report.async,
+    ...(report.verdict === 'inconclusive' ? { cause: report.cause } : {}),
+    ...(report.verdict === 'leak' ? diagnosisText(report) : {}),
   }
 }
 
-function record(context: MatcherContextLike, report: LeakReport): void {
+/** The diagnosis parts of a leak report as text (resource stacks, skipped note, heap diagnosis). */
+function diagnosisText(report: LeakReport & { verdict: 'leak' }): { diagnosis?: string } {
+  const parts: string[] = []
+  if (report.stacks !== undefined) parts.push(formatResourceStacks(report.stacks, signalName))
+  if (report.diagnosisSkipped !== undefined) parts.push(`Diagnosis skipped: ${report.diagnosisSkipped}.`)
+  if (report.diagnosis !== undefined) parts.push(formatDiagnosis(report.diagnosis))
+  return parts.length === 0 ? {} : { diagnosis: parts.join('\n\n') }
+}
+
+/** Appends the check's record to `task.meta.leakspec.checks`; returns a function that replaces it (after the diagnosis). */
+function record(context: MatcherContextLike, report: LeakReport): (report: LeakReport) => void {
   const meta = context.task?.meta as Record<string, unknown> | undefined
-  if (!meta) return
+  if (!meta) return () => {}
   const existing = meta['leakspec'] as LeakspecTaskMeta | undefined
   const checks = existing?.checks ?? []
-  checks.push(toRecord(report))
+  const index = checks.push(toRecord(report)) - 1
   meta['leakspec'] = { checks }
+  return (updated) => {
+    checks[index] = toRecord(updated)
+  }
 }
 
 /** Jest's default test timeout, milliseconds (used when the running test's own is not visible). */
@@ -130,10 +196,11 @@ export function toLeak(this: MatcherContextLike, received: unknown, options?: Le
       }
       throw error
     }
-    record(context, report)
+    const update = record(context, report)
     // Only a failing `.not.toLeak()` shows the message, so only it pays for the diagnosis.
     if (report.verdict === 'leak' && context.isNot === true) {
       report = await withDiagnosis(received, report, resolved, timeLeftMs(context, checkStarted))
+      update(report)
     }
     if (report.verdict === 'inconclusive') {
       throw new LeakCheckError(

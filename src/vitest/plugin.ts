@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describeValue, resolveOptions, type LeakOptions } from '../core/options.js'
 import { configureHook, validateHookFiles } from './hook-plugin.js'
+import { resolveReportOptions, type LeakspecReportOptions } from '../report/options.js'
+import { LeakspecReporter } from './reporter.js'
 
 /** Options of the {@link leakspec} plugin. */
 export interface LeakspecPluginOptions {
@@ -17,6 +19,13 @@ export interface LeakspecPluginOptions {
    * suite: set `LEAKSPEC=all`.
    */
   files?: string[]
+  /**
+   * The leak-check report: after the run, a table of the tests that ran leak checks, and
+   * `leakspec-report.json` + `leakspec-report.html` in `outputDir` (see `LeakspecReportOptions`).
+   * Nothing is printed or written when no test ran a leak check. `false` leaves the reporter out.
+   * @default {}
+   */
+  report?: LeakspecReportOptions | false
 }
 
 /** The subset of Vitest's `configureVitest` context the plugin uses. */
@@ -30,6 +39,8 @@ export interface ConfigureVitestContextLike {
     }
     provide?(key: string, value: unknown): void
   }
+  /** The Vitest instance (its `config.reporters` gets the leakspec reporter). */
+  readonly vitest?: { readonly config: { reporters: unknown[] } }
 }
 
 /** The plugin object (a Vite plugin with Vitest's `configureVitest` hook). */
@@ -50,6 +61,16 @@ function setupFilePath(): string {
 }
 
 const FORK_POOLS = new Set(['forks', 'vmForks'])
+
+/** Marks a Vitest instance that has the leakspec reporter (configureVitest runs once per project). */
+const REPORTER_MARK = Symbol.for('leakspec.vitest.reporter')
+
+function addReporter(vitest: { readonly config: { reporters: unknown[] } }, options: LeakspecReportOptions | undefined, files: readonly string[] | undefined): void {
+  const holder = vitest as unknown as Record<symbol, unknown>
+  if (holder[REPORTER_MARK]) return
+  holder[REPORTER_MARK] = true
+  vitest.config.reporters.push(new LeakspecReporter(options ?? {}, files ? { files } : {}))
+}
 
 /**
  * The leakspec Vitest plugin. Add it to `plugins` in `vitest.config.ts`:
@@ -74,9 +95,9 @@ export function leakspec(options: LeakspecPluginOptions = {}): LeakspecVitestPlu
     )
   }
   for (const key of Object.keys(options)) {
-    if (key !== 'defaults' && key !== 'files') {
+    if (key !== 'defaults' && key !== 'files' && key !== 'report') {
       throw new TypeError(
-        `leakspec: unknown leakspec() plugin option \`${key}\`. Known options: defaults, files. ` +
+        `leakspec: unknown leakspec() plugin option \`${key}\`. Known options: defaults, files, report. ` +
           `Fix: put check options under \`defaults\`, for example leakspec({ defaults: { ${key}: … } }).`,
       )
     }
@@ -86,9 +107,13 @@ export function leakspec(options: LeakspecPluginOptions = {}): LeakspecVitestPlu
   const defaults = options.defaults
   validateHookFiles(options.files)
   const files = options.files
+  const report = options.report
+  // Validate now; the reporter itself is made once per Vitest instance, below.
+  if (report !== false) resolveReportOptions(report, 'leakspec({ report })')
   return {
     name: 'leakspec',
-    configureVitest({ project }) {
+    configureVitest({ project, vitest }) {
+      if (report !== false && vitest) addReporter(vitest, report, files)
       const config = project.config
       if (config.browser?.enabled) return
       const setup = setupFilePath()
