@@ -17,6 +17,7 @@ export interface CliCommand {
 const commands: Record<string, () => Promise<CliCommand>> = {
   // Each command adds one line here:
   merge: async () => (await import('./merge.js')).command,
+  diff: async () => (await import('./diff.js')).command,
 }
 
 function usage(): string {
