@@ -62,6 +62,11 @@ const scripts = [
     args: ['--expose-gc', join(root, 'examples/standalone/measure.mjs')],
     expectOutput: [/^leaky: leak/m, /^clean: assertNoLeaks passed/m, /^leaky: assertNoLeaks threw LeakError/m],
   },
+  {
+    name: 'from a production leak to a regression test (docs/production-leak.md)',
+    args: [join(root, 'examples/production-leak/walkthrough.mjs')],
+    expectOutput: [/^✓ leakspec diff names Session/m, /^✓ the regression test fails/m, /^✓ after the fix the same test passes/m],
+  },
 ]
 
 for (const script of scripts) {

@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config'
+import { leakspec } from 'leakspec/vitest'
+
+export default defineConfig({
+  plugins: [leakspec()],
+  test: {
+    include: ['**/*.test.ts'],
+  },
+})
