@@ -63,6 +63,16 @@ const scripts = [
     expectOutput: [/^leaky: leak/m, /^clean: assertNoLeaks passed/m, /^leaky: assertNoLeaks threw LeakError/m],
   },
   {
+    name: 'node:test (assertNoLeaks / measureLeaks)',
+    args: [join(root, 'examples/node-test/run.mjs')],
+    expectOutput: [/^✓ node:test: the leaky test fails with the leak message/m, /^✓ node:test: the bounded lookup passes/m],
+  },
+  {
+    name: 'Mocha (assertNoLeaks / measureLeaks; installs Mocha into examples/mocha/tool)',
+    args: [join(root, 'examples/mocha/run.mjs')],
+    expectOutput: [/^✓ mocha: the leaky test fails with the leak message/m, /^✓ mocha: the bounded lookup passes/m],
+  },
+  {
     name: 'from a production leak to a regression test (docs/production-leak.md)',
     args: [join(root, 'examples/production-leak/walkthrough.mjs')],
     expectOutput: [/^✓ leakspec diff names Session/m, /^✓ the regression test fails/m, /^✓ after the fix the same test passes/m],

@@ -1,6 +1,6 @@
 // leakspec with node:test — no plugin, no setup file: assertNoLeaks throws a LeakError whose message
 // is the same one `toLeak` prints, and node:test reports it as the test's failure.
-// Run: node --test examples/node-test/   (the leaky test fails on purpose)
+// Run: node --test examples/node-test/   (the leaky test fails on purpose; run.mjs here checks that)
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { assertNoLeaks, measureLeaks } from 'leakspec'
