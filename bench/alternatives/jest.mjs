@@ -1,11 +1,12 @@
 /**
  * Jest's `--detectLeaks` on the same cases: every case becomes its own Jest test file (one test that
- * calls the case's function N times, N as for the other fixed-count checks) and one Jest process runs
- * them all (`--runInBand --detectLeaks --forceExit`). Each test file gets its own environment, which
- * is what `--detectLeaks` watches: it reports a file whose environment (its global object) is still
- * alive after the file finished. A case counts as flagged when Jest fails its file with the
- * "leaking memory" error; the time is the file's own run time (Jest's startTime → endTime: environment
- * set-up, the N calls and the leak detection); the peak RSS is the whole Jest process's (all files of the repetition).
+ * calls the case's function N times, N as for the other fixed-count checks), each run in its own
+ * Jest process (`--detectLeaks --runInBand --forceExit --runTestsByPath <file>`, killed after 3
+ * minutes: with all files in one process, Jest 30 stalled for minutes after the leaky resource
+ * files). `--detectLeaks` watches the test file's environment: it reports a file whose environment
+ * (its global object) is still alive after the file finished. A case counts as flagged when Jest
+ * fails its file with the "leaking memory" error; the time is the file's own run time (Jest's startTime → endTime: environment
+ * set-up, the N calls and the leak detection); the peak RSS is the Jest process's.
  *
  * The cases are bundled to CommonJS with esbuild (Jest runs CommonJS without flags). The resource
  * pairs' bundle gets one extra export that closes only the fixtures' loopback server after the file
@@ -91,13 +92,28 @@ export async function writeJestSuite(dir, cases, callsOf, resourceSource) {
 }
 
 /**
- * One Jest process over the suite in `dir`; resolves to one record per case
- * `{ case, verdict: 'leak' | 'clean' | 'error', ms, rssMiB, message? }`.
+ * One Jest process for one case file (`--runTestsByPath`), killed after `timeoutMs`; resolves to
+ * `{ case, verdict: 'leak' | 'clean', ms, rssMiB }` or `{ case, error }`.
  */
-export function runJestOnce(dir, cases, { node, jestBin, rep }) {
-  const json = join(dir, `result-${rep}.json`)
-  const rssFile = join(dir, `rss-${rep}.txt`)
-  const args = [join(dir, 'jest-wrap.cjs'), '--config', join(dir, 'jest.config.cjs'), '--detectLeaks', '--runInBand', '--forceExit', '--json', '--outputFile', json, '--ci', '--silent']
+export function runJestCase(dir, c, { node, jestBin, rep, timeoutMs = 180_000 }) {
+  const tag = `${c.name}-${rep}`
+  const json = join(dir, `result-${tag}.json`)
+  const rssFile = join(dir, `rss-${tag}.txt`)
+  const args = [
+    join(dir, 'jest-wrap.cjs'),
+    '--config',
+    join(dir, 'jest.config.cjs'),
+    '--detectLeaks',
+    '--runInBand',
+    '--forceExit',
+    '--json',
+    '--outputFile',
+    json,
+    '--ci',
+    '--silent',
+    '--runTestsByPath',
+    join(dir, fileNameOf(c)),
+  ]
   return new Promise((resolvePromise) => {
     const child = spawn(node, args, {
       cwd: dir,
@@ -107,32 +123,30 @@ export function runJestOnce(dir, cases, { node, jestBin, rep }) {
     let output = ''
     child.stdout.on('data', (d) => (output += d))
     child.stderr.on('data', (d) => (output += d))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30 * 60_000)
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGKILL')
+    }, timeoutMs)
     child.on('close', (code) => {
       clearTimeout(timer)
       const rssMiB = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) : null
       if (!existsSync(json)) {
-        resolvePromise(cases.map((c) => ({ case: c.name, error: { code: `EXIT_${code}`, message: output.slice(-500) } })))
+        resolvePromise({ case: c.name, rssMiB, error: { code: timedOut ? 'TIMEOUT' : `EXIT_${code}`, message: output.slice(-500) } })
         return
       }
       const result = JSON.parse(readFileSync(json, 'utf8'))
-      resolvePromise(
-        cases.map((c) => {
-          const file = result.testResults.find((t) => t.name.endsWith(`/${fileNameOf(c)}`))
-          if (!file) return { case: c.name, error: { code: 'MISSING', message: 'no result for the file' } }
-          const message = file.message ?? ''
-          const leaking = /leaking memory|EnvironmentLeak/i.test(message)
-          const testsPassed = file.assertionResults.every((a) => a.status === 'passed')
-          const verdict = leaking ? 'leak' : file.status === 'passed' ? 'clean' : testsPassed ? 'error' : 'error'
-          return {
-            case: c.name,
-            verdict,
-            ms: file.endTime - file.startTime,
-            rssMiB,
-            ...(verdict === 'error' ? { error: { code: 'JEST_FAILED', message: message.slice(0, 500) } } : {}),
-          }
-        }),
-      )
+      const file = result.testResults[0]
+      if (!file) return resolvePromise({ case: c.name, rssMiB, error: { code: 'MISSING', message: 'no result for the file' } })
+      const message = file.message ?? ''
+      const leaking = /leaking memory|EnvironmentLeak/i.test(message)
+      const verdict = leaking ? 'leak' : file.status === 'passed' ? 'clean' : null
+      resolvePromise({
+        case: c.name,
+        ms: file.endTime - file.startTime,
+        rssMiB,
+        ...(verdict ? { verdict } : { error: { code: 'JEST_FAILED', message: message.slice(0, 500) } }),
+      })
     })
   })
 }

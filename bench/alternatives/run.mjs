@@ -13,7 +13,7 @@
  *   --runs N           runs per case for each per-process tool (full 10, quick 1)
  *   --runs-resource N  runs per resource-pair case for each per-process tool (full 5, quick 1)
  *   --memlab-runs N    runs per case for memlab (full 3: a check takes seconds; quick 1)
- *   --jest-runs N      Jest processes over all case files (full 3, quick 1)
+ *   --jest-runs N      Jest runs per case file, each a fresh Jest process (full 3, quick 1)
  *   --tools a,b        only these tools (leakspec, hand, leakage, queryObjects, memlab, jest)
  *   --cases a,b        only these cases
  *   --jobs N           parallel processes (default 2)
@@ -34,7 +34,7 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSyn
 import * as os from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { runJestOnce, writeJestSuite } from './jest.mjs'
+import { runJestCase, writeJestSuite } from './jest.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const bench = dirname(here)
@@ -250,8 +250,8 @@ async function main() {
   const started = opts.fromRaw ? rawDate(opts.fromRaw) : new Date()
   const stamp = started.toISOString().replace(/[:.]/g, '-')
   // A private copy of dist/: a rebuild during a long run cannot change the engine under test.
-  const dist = join(outDir, `dist-${stamp}`)
-  cpSync(join(root, 'dist'), dist, { recursive: true })
+  const dist = join(outDir, `dist-${Date.now()}-${process.pid}`)
+  if (!opts.fromRaw) cpSync(join(root, 'dist'), dist, { recursive: true })
   const env = { ...process.env, LEAKSPEC_BENCH_DIST: dist }
   const { cases, resourceSource } = await loadCases(outDir, opts.cases)
   const nodeVersion = spawnSync(opts.node, ['--version'], { encoding: 'utf8' }).stdout.trim()
@@ -288,15 +288,16 @@ async function main() {
     await writeJestSuite(dir, cases, callsOf, resourceSource)
     const jestBin = join(root, 'node_modules', 'jest', 'bin', 'jest.js')
     const jestVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'jest', 'package.json'), 'utf8')).version
-    for (let rep = 0; rep < opts.jestRuns; rep++) {
-      const records = await runJestOnce(dir, cases, { node: opts.node, jestBin, rep })
-      for (const r of records) {
-        r.tool = 'jest'
-        runs.push(r)
-        appendFileSync(rawFile, JSON.stringify(r) + '\n')
-      }
-      process.stderr.write(`  jest ${jestVersion} --detectLeaks ${rep + 1}/${opts.jestRuns}: ${records.filter((r) => r.verdict === 'leak').length} of ${records.length} files flagged\n`)
-    }
+    const jobs = []
+    for (let rep = 0; rep < opts.jestRuns; rep++) for (const c of cases) jobs.push({ rep, c })
+    let jestDone = 0
+    await pool(jobs, opts.jobs, async ({ rep, c }) => {
+      const r = await runJestCase(dir, c, { node: opts.node, jestBin, rep })
+      r.tool = 'jest'
+      runs.push(r)
+      appendFileSync(rawFile, JSON.stringify(r) + '\n')
+      if (++jestDone % 20 === 0 || jestDone === jobs.length) process.stderr.write(`  jest ${jestVersion} --detectLeaks: ${jestDone}/${jobs.length} files\n`)
+    })
   }
   const { perCase, perTool } = summarize(cases, runs, opts.tools)
   const result = {
