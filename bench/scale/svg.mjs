@@ -46,13 +46,17 @@ export function scaleSvg(result) {
     out.push(`<polyline fill="none" stroke="${color}" stroke-width="2.5"${dash ? ` stroke-dasharray="${dash}"` : ''} points="${sizes.map((s) => `${px(s.heapMiB).toFixed(1)},${py(s[key]).toFixed(1)}`).join(' ')}"/>`)
   line('verdictMs', '#1f6fb2')
   line('gcMs', '#7a7a7a', '6 4')
-  for (const s of sizes) {
+  for (const [index, s] of sizes.entries()) {
     const x = px(s.heapMiB)
+    // Labels right of a point, left of the last one (keeps them off the legend).
+    const last = index === sizes.length - 1
+    const lx0 = last ? x - 8 : x + 8
+    const anchor = last ? ' text-anchor="end"' : ''
     out.push(`<line x1="${x}" x2="${x}" y1="${py(s.verdictMsMin)}" y2="${py(s.verdictMsMax)}" stroke="#1f6fb2" stroke-width="1.5"/>`)
     out.push(`<circle cx="${x}" cy="${py(s.verdictMs)}" r="4.5" fill="#1f6fb2"/>`)
     out.push(`<rect x="${x - 4}" y="${py(s.gcMs) - 4}" width="8" height="8" fill="#7a7a7a"/>`)
-    out.push(`<text x="${x + 8}" y="${py(s.verdictMs) - 8}" fill="#1f6fb2">${esc(`${Math.round(s.verdictMs)} ms = ${s.ratio.toFixed(1)} GCs`)}</text>`)
-    out.push(`<text x="${x + 8}" y="${py(s.gcMs) + 16}" fill="#555">${esc(`${s.gcMs.toFixed(1)} ms`)}</text>`)
+    out.push(`<text x="${lx0}" y="${py(s.verdictMs) - 14}"${anchor} fill="#1f6fb2">${esc(`${Math.round(s.verdictMs)} ms = ${s.ratio.toFixed(1)} GCs`)}</text>`)
+    out.push(`<text x="${lx0}" y="${py(s.gcMs) + 20}"${anchor} fill="#555">${esc(`${s.gcMs.toFixed(1)} ms`)}</text>`)
   }
   // Legend.
   const lx = W - m.right + 14
