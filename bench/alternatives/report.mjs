@@ -26,13 +26,13 @@ const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '–')
 /** The per-tool table. */
 export function toolTable(result) {
   const lines = [
-    '| tool | leaks ≥ 32 B/call detected | resource leaks detected | small leaks (8, 24 B/call) flagged | false positives, clean cases | false positives, clean resource pairs | no verdict (inconclusive / error) | verdict time median / p95 (ms) | peak RSS median / max (MiB) |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| tool | leaks ≥ 32 B/call detected | resource leaks detected | small leaks (8, 24 B/call) flagged | false positives, clean cases | false positives, clean resource pairs | wrong answers | no verdict (inconclusive / error) | verdict time median / p95 (ms) | peak RSS median / max (MiB) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ]
   for (const tool of result.tools) {
     const t = result.perTool[tool]
     lines.push(
-      `| ${TOOL_INFO[tool][0]} | ${frac(t.leakJs)} | ${frac(t.leakRes)} | ${frac(t.leakSmall)} | ${frac(t.cleanJs)} | ${frac(t.cleanRes)} | ${t.inconclusive} / ${t.errors} | ${fmt(t.msMedian)} / ${fmt(t.msP95)} | ${fmt(t.rssMedianMiB)} / ${fmt(t.rssMaxMiB)} |`,
+      `| ${TOOL_INFO[tool][0]} | ${frac(t.leakJs)} | ${frac(t.leakRes)} | ${frac(t.leakSmall)} | ${frac(t.cleanJs)} | ${frac(t.cleanRes)} | ${t.wrongAnswers ?? '–'} | ${t.inconclusive} / ${t.errors} | ${fmt(t.msMedian)} / ${fmt(t.msP95)} | ${fmt(t.rssMedianMiB)} / ${fmt(t.rssMaxMiB)} |`,
     )
   }
   return lines.join('\n')

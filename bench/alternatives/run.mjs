@@ -184,6 +184,7 @@ export function summarize(cases, runs, tools) {
     }
     let inconclusive = 0
     let errors = 0
+    let wrongAnswers = 0
     for (const c of cases) {
       const rs = all.filter((r) => r.case === c.name)
       if (!rs.length) continue
@@ -197,6 +198,10 @@ export function summarize(cases, runs, tools) {
         c.truth === 'clean' ? (c.resource ? 'cleanRes' : 'cleanJs') : c.resource ? 'leakRes' : c.bytesPerCall >= 32 ? 'leakJs' : 'leakSmall'
       groups[group].flagged += tally.leak
       groups[group].runs += tally.runs
+      // A definite wrong answer (not "inconclusive"): a clean case called leaking, or a leak ≥ 32 B/call or a
+      // resource leak called clean.
+      if (group === 'cleanJs' || group === 'cleanRes') wrongAnswers += tally.leak
+      if (group === 'leakJs' || group === 'leakRes') wrongAnswers += tally.clean
     }
     const ok = all.filter((r) => !r.error)
     const times = ok.map((r) => r.ms)
@@ -205,6 +210,7 @@ export function summarize(cases, runs, tools) {
       ...groups,
       inconclusive,
       errors,
+      wrongAnswers,
       runs: all.length,
       msMedian: quantile(times, 0.5),
       msP95: quantile(times, 0.95),
