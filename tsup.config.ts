@@ -19,5 +19,8 @@ export default defineConfig({
   sourcemap: false,
   target: 'node20',
   platform: 'node',
+  // Keep `node:timers` & co.: Vite's module runner resolved a bare `timers` as a file next to the tests
+  // when it inlined leakspec (examples/reports/vitest: Cannot find module '<dir>/timers').
+  removeNodeProtocol: false,
   external: ['vitest', '@jest/globals', 'jest-environment-node'],
 })
