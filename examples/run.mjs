@@ -63,6 +63,11 @@ const scripts = [
     expectOutput: [/^leaky: leak/m, /^clean: assertNoLeaks passed/m, /^leaky: assertNoLeaks threw LeakError/m],
   },
   {
+    name: 'reports: table, JSON and HTML with plots (Vitest two shards merged, Jest)',
+    args: [join(root, 'examples/reports/run.mjs')],
+    expectOutput: [/^reports: tables, JSON and HTML with plots, for Vitest \(two shards merged\) and Jest\.$/m],
+  },
+  {
     name: 'node:test (assertNoLeaks / measureLeaks)',
     args: [join(root, 'examples/node-test/run.mjs')],
     expectOutput: [/^✓ node:test: the leaky test fails with the leak message/m, /^✓ node:test: the bounded lookup passes/m],
