@@ -9,6 +9,7 @@ import { matchers, toRecord, type MatcherContextLike, type ToLeakResult } from '
 import type { LeakReport } from '../core/report.js'
 import { addMatcherRecord } from '../jest-reporter/matcher-file.js'
 import type { LeakOptions } from '../core/options.js'
+import { toBeCollected as sharedToBeCollected, type ToBeCollectedResult } from '../matchers/toBeCollected.js'
 
 /** The part of Jest's `expect` that leakspec uses. */
 interface JestExpectLike {
@@ -77,7 +78,26 @@ function toLeak(this: MatcherContextLike, received: unknown, options?: LeakOptio
 }
 
 /**
- * Registers `toLeak` on Jest's `expect` (the injected global and the one of `@jest/globals`, when
+ * `toBeCollected` as registered in Jest: the shared matcher, with the same rule as {@link toLeak}
+ * (a result that arrives after the file ended is dropped). The TypeError for a value that is not a
+ * handle is thrown synchronously, as Jest expects from a matcher.
+ */
+function toBeCollected(this: MatcherContextLike, received: unknown): Promise<ToBeCollectedResult> {
+  const result = sharedToBeCollected.call(this, received)
+  return new Promise<ToBeCollectedResult>((resolve, reject) => {
+    result.then(
+      (value) => {
+        if (!fileEnded) resolve(value)
+      },
+      (error: unknown) => {
+        if (!fileEnded) reject(error)
+      },
+    )
+  })
+}
+
+/**
+ * Registers `toLeak` and `toBeCollected` on Jest's `expect` (the injected global and the one of `@jest/globals`, when
  * they differ, for example with `injectGlobals: false`) and an `afterEach` hook that fails a test
  * whose `toLeak` was not awaited and waits for that check to stop. Runs once per test file; calling
  * it again does nothing.
@@ -100,7 +120,7 @@ export function registerJest(): void {
     )
   }
   registered = true
-  for (const expect of expects) expect.extend({ toLeak })
+  for (const expect of expects) expect.extend({ toLeak, toBeCollected })
   // Two hooks (Jest runs them in this order and runs the second even when the first threw): the
   // first fails the test at once, so the failure is reported even when waiting for the abandoned
   // check in the second exceeds the hook timeout.

@@ -1,7 +1,7 @@
 /// <reference types="expect" />
 /**
  * Type augmentation for Jest 29 and 30. Jest has two ways to get `expect` and each has its own
- * `Matchers` interface, so `toLeak` is declared on both:
+ * `Matchers` interface, so `toLeak` and `toBeCollected` are declared on both:
  *
  * - the global `expect` typed by `@types/jest` reads the global `jest.Matchers<R, T>`;
  * - `import { expect } from '@jest/globals'` reads `Matchers<R, T>` of the `expect` package
@@ -24,6 +24,12 @@ declare global {
        * @param options see `LeakOptions`
        */
       toLeak(options?: LeakOptions): Promise<R>
+      /**
+       * Checks that the object watched through the received handle (from `watch(obj)`, exported by
+       * `leakspec`) is garbage-collected; on failure the message names who still holds it.
+       * Use `await expect(handle).toBeCollected()`; it must be awaited.
+       */
+      toBeCollected(): Promise<R>
     }
   }
 }
@@ -37,6 +43,12 @@ declare module 'expect' {
      * @param options see `LeakOptions`
      */
     toLeak(options?: LeakOptions): Promise<void>
+    /**
+     * Checks that the object watched through the received handle (from `watch(obj)`, exported by
+     * `leakspec`) is garbage-collected; on failure the message names who still holds it.
+     * Use `await expect(handle).toBeCollected()`; it must be awaited.
+     */
+    toBeCollected(): Promise<void>
   }
 }
 

@@ -79,6 +79,10 @@ const EXPECTED_MAIN: Record<string, 'passed' | 'failed'> = {
   'esm: imported expect, leaky async fails': 'failed',
   'esm: fake timers, clean sync passes': 'passed',
   'esm: unawaited toLeak fails the test': 'failed',
+  'toBeCollected a dropped object passes': 'passed',
+  'toBeCollected a held object fails naming its holder': 'failed',
+  'toBeCollected not.toBeCollected passes for a held object': 'passed',
+  'toBeCollected a value that is not a handle is a TypeError': 'failed',
 }
 
 /** Every test of a pools run (the same two files in each worker mode). */
@@ -223,6 +227,28 @@ export function describeJestIntegration(spec: JestEnvSpec): void {
           /^Expected the function to leak, but it is clean: no signal grew in counted round \d+ \(heap floor 16 B per call\)\.$/,
         )
         expect(message).toMatch(FOOTER('exposed'))
+      })
+    })
+
+    describe('toBeCollected (watch from leakspec, matcher from leakspec/jest)', () => {
+      it('passes for a dropped object and for not.toBeCollected of a held one', () => {
+        passes('main', 'toBeCollected a dropped object passes')
+        passes('main', 'toBeCollected not.toBeCollected passes for a held object')
+      })
+
+      it('fails for a held object with the path through its holder', () => {
+        const message = fails('main', 'toBeCollected a held object fails naming its holder')
+        expect(message.split('\n')[0], message).toBe('Error: expect(handle).toBeCollected()')
+        expect(message).toMatch(/^Expected the cached session to be garbage-collected, but it is still reachable after \d+ full GCs\.$/m)
+        expect(message).toMatch(
+          /^Held by \(shortest path from a GC root\): .*sessionCache: Array › \[\d+\]: CachedSession \(watched: the cached session\)$/m,
+        )
+      })
+
+      it('a value that is not a handle is a TypeError naming the fix', () => {
+        expect(fails('main', 'toBeCollected a value that is not a handle is a TypeError')).toMatch(
+          /^TypeError: leakspec: expect\(handle\)\.toBeCollected\(\) needs a handle from watch\(obj\); received object\. Fix: /,
+        )
       })
     })
 

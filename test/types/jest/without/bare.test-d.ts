@@ -7,4 +7,8 @@ test('toLeak is unknown without leakspec/jest', async () => {
   await expect(() => {}).not.toLeak()
   // @ts-expect-error toLeak comes only from leakspec/jest
   await importedExpect(() => {}).not.toLeak()
+  // @ts-expect-error toBeCollected comes only from leakspec/jest
+  await expect({}).toBeCollected()
+  // @ts-expect-error toBeCollected comes only from leakspec/jest
+  await importedExpect({}).toBeCollected()
 })
