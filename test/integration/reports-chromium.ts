@@ -7,6 +7,24 @@ import { existsSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { chromium } from 'playwright-core'
 
+// Browser globals used inside page.evaluate callbacks (the project compiles without the DOM library).
+interface PageElement {
+  readonly attributes: ArrayLike<{ readonly name: string }>
+}
+interface PageCanvas {
+  width: number
+  height: number
+  getContext(kind: '2d'): {
+    drawImage(image: unknown, x: number, y: number): void
+    getImageData(x: number, y: number, width: number, height: number): { readonly data: ArrayLike<number> }
+  } | null
+}
+declare const document: {
+  querySelectorAll(selector: string): ArrayLike<PageElement> & Iterable<PageElement>
+  querySelector(selector: 'canvas'): PageCanvas | null
+}
+declare const Image: new () => { src: string; readonly width: number; readonly height: number; decode(): Promise<void> }
+
 /** The system browser the tests use. */
 export const CHROMIUM = process.env['LEAKSPEC_CHROMIUM'] ?? '/usr/bin/chromium'
 
