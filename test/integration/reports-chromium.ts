@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core'
 
 // Browser globals used inside page.evaluate callbacks (the project compiles without the DOM library).
 interface PageElement {
-  readonly attributes: ArrayLike<{ readonly name: string }>
+  readonly attributes: ArrayLike<{ readonly name: string }> & Iterable<{ readonly name: string }>
 }
 interface PageCanvas {
   width: number
