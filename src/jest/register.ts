@@ -10,6 +10,45 @@ import type { LeakReport } from '../core/report.js'
 import { addMatcherRecord } from '../jest-reporter/matcher-file.js'
 import type { LeakOptions } from '../core/options.js'
 import { toBeCollected as sharedToBeCollected, type ToBeCollectedResult } from '../matchers/toBeCollected.js'
+import { setPlacementProbe, type MatcherPlacement } from '../matchers/placement.js'
+
+/** The parts of Jest's matcher context (its expect state) that tell where a matcher runs. */
+interface JestPlacementContext {
+  readonly currentTestName?: string
+  /** Jest 30: the running test (`null` in beforeAll/afterAll), with its `concurrent` flag. */
+  readonly currentTestIdentity?: () => { concurrent?: boolean; name?: string } | null | undefined
+  /** Jest 29: the name of the running concurrent test, inside a test.concurrent body only. */
+  readonly currentConcurrentTestName?: () => string | null | undefined
+}
+
+/**
+ * jest-circus's running test (`null` between tests: beforeAll/afterAll hooks and a file's top
+ * level), read from its state on the test context's global; `undefined` when there is no such state
+ * (another test runner than jest-circus).
+ */
+function circusRunningTest(): unknown {
+  const scope = globalThis as Record<symbol, unknown>
+  const key = Object.getOwnPropertySymbols(scope).find((symbol) => symbol.description === 'JEST_STATE_SYMBOL')
+  if (key === undefined) return undefined
+  const state = scope[key] as { currentlyRunningTest?: unknown } | undefined
+  return state?.currentlyRunningTest ?? null
+}
+
+/** Where a Jest matcher call runs (Jest 30 tells it in the expect state; Jest 29 through jest-circus). */
+function jestPlacement(context: unknown): MatcherPlacement {
+  const state = (context ?? {}) as JestPlacementContext
+  const sequentialFix = '`test(...)` instead of `test.concurrent(...)`'
+  if (typeof state.currentTestIdentity === 'function') {
+    const identity = state.currentTestIdentity()
+    if (identity === null || identity === undefined) return { outsideTest: true, sequentialFix }
+    // currentTestName is the test that started last; for concurrent tests the async context knows better.
+    const testName = (typeof state.currentConcurrentTestName === 'function' ? state.currentConcurrentTestName() : undefined) ?? state.currentTestName
+    return { concurrent: identity.concurrent === true, testName, sequentialFix }
+  }
+  const concurrentName = typeof state.currentConcurrentTestName === 'function' ? state.currentConcurrentTestName() : undefined
+  if (concurrentName) return { concurrent: true, testName: concurrentName, sequentialFix }
+  return { outsideTest: circusRunningTest() === null, sequentialFix }
+}
 
 /** The part of Jest's `expect` that leakspec uses. */
 interface JestExpectLike {
@@ -120,6 +159,7 @@ export function registerJest(): void {
     )
   }
   registered = true
+  setPlacementProbe(jestPlacement)
   for (const expect of expects) expect.extend({ toLeak, toBeCollected })
   // Two hooks (Jest runs them in this order and runs the second even when the first threw): the
   // first fails the test at once, so the failure is reported even when waiting for the abandoned

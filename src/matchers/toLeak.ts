@@ -12,7 +12,8 @@ import { toBeCollected } from './toBeCollected.js'
 import { formatClean, formatInconclusive, formatLeak, signalName } from '../message/format.js'
 import { formatDiagnosis } from '../diagnose/format.js'
 import { formatResourceStacks } from '../diagnose/stacks.js'
-import { track } from './guard.js'
+import { noteOverlap, track } from './guard.js'
+import { assertPlacement } from './placement.js'
 import { epochNow } from '../core/clock.js'
 
 /** The parts of a matcher's `this` that `toLeak` reads. Both Vitest and Jest provide them. */
@@ -179,6 +180,7 @@ function timeLeftMs(context: MatcherContextLike, checkStarted: number): number |
 export function toLeak(this: MatcherContextLike, received: unknown, options?: LeakOptions): Promise<ToLeakResult> {
   const hint = `expect(fn).${this.isNot ? 'not.' : ''}toLeak(${options === undefined ? '' : 'options'})`
   assertFunction(received, hint)
+  assertPlacement(this, hint)
   const resolved = resolveOptions(options, defaults, 'toLeak')
   const token: CheckToken = { aborted: false }
   const context = this
@@ -194,6 +196,7 @@ export function toLeak(this: MatcherContextLike, received: unknown, options?: Le
         // to agree with whichever form was used, because it is never looked at.
         return { pass: !context.isNot, message: () => error.message, report: undefined as never }
       }
+      if (error instanceof LeakCheckError && error.code === 'OVERLAP') noteOverlap()
       throw error
     }
     const update = record(context, report)
