@@ -2,16 +2,25 @@
 /**
  * Cost of the diagnosis: wall time per phase and peak memory, at a given live heap size.
  *
- *   node bench/diagnose/run.mjs [--heap-mb 10] [--runs 3] [--no-exact-frames]
+ *   node bench/diagnose/run.mjs [--heap-mb 10] [--runs 5] [--no-exact-frames] [--baseline <git ref>]
+ *                               [--backend auto|node:inspector|v8-profiler-next|both] [--node <path>]
  *
  * Each run is a fresh child process (`--expose-gc`) that fills the heap with about `--heap-mb` MB of
- * live objects, confirms a leak with measureLeaks, then runs diagnose() once and reports its time,
- * its phases, the snapshot's node count and the process's peak RSS before and after the diagnosis.
- * leakspec is bundled from src/ with esbuild into a temporary directory (no dist/ needed).
+ * live objects (on top of what node itself holds), confirms a leak with measureLeaks, then runs
+ * diagnose() once and reports its time, its phases, the snapshot's node count and the process's peak
+ * RSS before and after the diagnosis. The machine may be loaded, so each child also times, after the
+ * diagnosis, a full GC (median of 5) and a bare `v8.getHeapSnapshot()` read to its end and dropped:
+ * the ratios diagnosis / GC and diagnosis / bare snapshot are what compares across runs and machines
+ * (the bare snapshot is the floor: V8 writing the heap, which no parser can make faster).
+ *
+ * With `--baseline <ref>` the same runs are made, interleaved, with leakspec's src/ as of that git
+ * ref, and both medians are printed. leakspec is bundled from src/ with esbuild (no dist/ needed)
+ * into bench/diagnose/profiler-next/node_modules/.leakspec-bench/, where the optional backend
+ * v8-profiler-next resolves: bench/diagnose/profiler-next is installed first (`npm ci`, which builds
+ * the addon from source with node-gyp; when that fails, only the inspector backend runs).
  */
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -23,7 +32,9 @@ const option = (name, fallback) => {
 }
 
 if (args[0] === '--child') {
-  const [, bundle, heapMb, exact] = args
+  const [, bundle, heapMb, exact, backend] = args
+  const v8 = await import('node:v8')
+  const { performance } = await import('node:perf_hooks')
   const { measureLeaks, diagnose } = await import(bundle)
   // About heapMb MB of live objects: records with a string and a small array each (~100 B).
   const ballast = []
@@ -45,8 +56,24 @@ if (args[0] === '--child') {
   globalThis.gc()
   const heapUsed = process.memoryUsage().heapUsed
   const rssBefore = process.resourceUsage().maxRSS * 1024
-  const diagnosis = await diagnose(leak, report, { exactFrames: exact === 'true' })
+  const options = { exactFrames: exact === 'true', ...(backend === 'auto' ? {} : { backend }) }
+  const diagnosis = await diagnose(leak, report, options)
   const rssAfter = process.resourceUsage().maxRSS * 1024
+  const gcTimes = []
+  for (let i = 0; i < 5; i++) {
+    const at = performance.now()
+    globalThis.gc()
+    gcTimes.push(performance.now() - at)
+  }
+  gcTimes.sort((a, b) => a - b)
+  let at = performance.now()
+  await new Promise((resolve, reject) => {
+    const stream = v8.getHeapSnapshot()
+    stream.on('data', () => undefined)
+    stream.once('end', resolve)
+    stream.once('error', reject)
+  })
+  const bareSnapshotMs = performance.now() - at
   const top = diagnosis.kinds[0]
   process.stdout.write(
     JSON.stringify({
@@ -54,6 +81,9 @@ if (args[0] === '--child') {
       heapMb: heapUsed / 1e6,
       durationMs: diagnosis.durationMs,
       phasesMs: diagnosis.phasesMs,
+      backend: diagnosis.backend,
+      gcMs: gcTimes[2],
+      bareSnapshotMs,
       nodes: diagnosis.snapshotNodes,
       peakRssBeforeMb: rssBefore / 1e6,
       peakRssAfterMb: rssAfter / 1e6,
@@ -65,35 +95,91 @@ if (args[0] === '--child') {
 }
 
 const heapMb = Number(option('--heap-mb', '10'))
-const runs = Number(option('--runs', '3'))
+const runs = Number(option('--runs', '5'))
 const exact = !args.includes('--no-exact-frames')
+const baselineRef = option('--baseline', undefined)
+const backend = option('--backend', 'auto')
+const nodeBin = option('--node', process.execPath)
 const { build } = await import(path.join(root, 'node_modules/esbuild/lib/main.js'))
-const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakspec-bench-'))
-const bundle = path.join(outDir, 'leakspec.mjs')
-await build({ entryPoints: [path.join(root, 'src/index.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'warning' })
+const envDir = path.join(root, 'bench/diagnose/profiler-next')
+installProfilerNext(envDir, nodeBin)
+const outDir = path.join(envDir, 'node_modules/.leakspec-bench')
+fs.mkdirSync(outDir, { recursive: true })
 
-const results = []
+/** Installs bench/diagnose/profiler-next once per lock file and Node ABI (the addon is per ABI). */
+export function installProfilerNext(dir, node) {
+  const abi = spawnSync(node, ['-p', 'process.versions.modules'], { encoding: 'utf8' }).stdout.trim()
+  const lock = fs.readFileSync(path.join(dir, 'package-lock.json'), 'utf8')
+  const stamp = path.join(dir, 'node_modules', `.installed-abi-${abi}`)
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === lock) return
+  const env = { ...process.env, PATH: path.dirname(node) + path.delimiter + process.env.PATH }
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: dir, env, encoding: 'utf8' })
+  if (result.status !== 0) console.error(`bench/diagnose: installing v8-profiler-next failed (only node:inspector will run):\n${result.stderr.slice(-2000)}`)
+  fs.mkdirSync(path.dirname(stamp), { recursive: true })
+  fs.writeFileSync(stamp, lock)
+}
+
+async function bundleFrom(srcRoot, name) {
+  const outfile = path.join(outDir, `${name}.mjs`)
+  await build({ entryPoints: [path.join(srcRoot, 'src/index.ts')], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'warning', external: ['v8-profiler-next'] })
+  return outfile
+}
+
+const current = await bundleFrom(root, 'current')
+const variants =
+  backend === 'both'
+    ? [
+        { name: 'node:inspector', bundle: current, backend: 'node:inspector', results: [] },
+        { name: 'v8-profiler-next', bundle: current, backend: 'v8-profiler-next', results: [] },
+      ]
+    : [{ name: 'current', bundle: current, backend, results: [] }]
+if (baselineRef) {
+  const tree = path.join(outDir, 'baseline')
+  fs.rmSync(tree, { recursive: true, force: true })
+  fs.mkdirSync(tree)
+  const archive = execFileSync('git', ['-C', root, 'archive', baselineRef, 'src'], { maxBuffer: 64 * 1024 * 1024 })
+  execFileSync('tar', ['-x', '-C', tree], { input: archive })
+  variants.unshift({ name: `baseline ${baselineRef}`, bundle: await bundleFrom(tree, 'baseline'), backend: 'auto', results: [] })
+}
+
+const median = (values) => {
+  const sorted = values.slice().sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
 for (let run = 0; run < runs; run++) {
-  const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', bundle, String(heapMb), String(exact)], {
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
-  })
-  if (child.status !== 0) {
-    console.error(child.stderr)
-    process.exit(1)
+  for (const variant of variants) {
+    const child = spawnSync(nodeBin, ['--expose-gc', fileURLToPath(import.meta.url), '--child', variant.bundle, String(heapMb), String(exact), variant.backend], {
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    })
+    if (child.status !== 0) {
+      console.error(child.stderr)
+      process.exit(1)
+    }
+    const result = JSON.parse(child.stdout.trim().split('\n').pop())
+    variant.results.push(result)
+    const p = result.phasesMs
+    console.log(
+      `${variant.name} run ${run + 1}: heap ${result.heapMb.toFixed(1)} MB, ${result.nodes} nodes, ${result.backend}: diagnosis ${Math.round(result.durationMs)} ms ` +
+        `(start ${Math.round(p.start)}, calls ${Math.round(p.calls)}, snapshot+parse ${Math.round(p.snapshot)}, analysis ${Math.round(p.analysis)}) ` +
+        `= ${(result.durationMs / result.gcMs).toFixed(0)} full GCs = ${(result.durationMs / result.bareSnapshotMs).toFixed(2)} bare snapshots ` +
+        `(GC ${result.gcMs.toFixed(0)} ms, bare snapshot ${Math.round(result.bareSnapshotMs)} ms); ` +
+        `peak RSS ${result.peakRssBeforeMb.toFixed(0)} → ${result.peakRssAfterMb.toFixed(0)} MB; ${result.top}`,
+    )
   }
-  const result = JSON.parse(child.stdout.trim().split('\n').pop())
-  results.push(result)
+}
+for (const { name, results } of variants) {
   console.log(
-    `run ${run + 1}: heap ${result.heapMb.toFixed(1)} MB, ${result.nodes} nodes: diagnosis ${Math.round(result.durationMs)} ms ` +
-      `(start ${Math.round(result.phasesMs.start)}, calls ${Math.round(result.phasesMs.calls)}, snapshot+parse ${Math.round(result.phasesMs.snapshot)}, ` +
-      `analysis ${Math.round(result.phasesMs.analysis)}); peak RSS ${result.peakRssBeforeMb.toFixed(0)} → ${result.peakRssAfterMb.toFixed(0)} MB; ${result.top}`,
+    `${name}: median over ${results.length} runs (heap ${median(results.map((r) => r.heapMb)).toFixed(1)} MB, ${median(results.map((r) => r.nodes))} nodes, ` +
+      `exactFrames ${exact}, node ${spawnSync(nodeBin, ['--version'], { encoding: 'utf8' }).stdout.trim()}, backend ${results[0].backend}): ` +
+      `diagnosis ${Math.round(median(results.map((r) => r.durationMs)))} ms, ` +
+      `${median(results.map((r) => r.durationMs / r.gcMs)).toFixed(0)} full GCs, ` +
+      `${median(results.map((r) => r.durationMs / r.bareSnapshotMs)).toFixed(2)} bare snapshots ` +
+      `(bare snapshot ${Math.round(median(results.map((r) => r.bareSnapshotMs)))} ms); ` +
+      `phases start ${Math.round(median(results.map((r) => r.phasesMs.start)))} / calls ${Math.round(median(results.map((r) => r.phasesMs.calls)))} / ` +
+      `snapshot+parse ${Math.round(median(results.map((r) => r.phasesMs.snapshot)))} / analysis ${Math.round(median(results.map((r) => r.phasesMs.analysis)))} ms; ` +
+      `peak RSS growth ${median(results.map((r) => r.peakRssAfterMb - r.peakRssBeforeMb)).toFixed(0)} MB`,
   )
 }
-const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)]
-console.log(
-  `median over ${runs} runs (heap ${heapMb} MB, exactFrames ${exact}, node ${process.version}): ` +
-    `diagnosis ${Math.round(median(results.map((r) => r.durationMs)))} ms, ` +
-    `peak RSS growth ${median(results.map((r) => r.peakRssAfterMb - r.peakRssBeforeMb)).toFixed(0)} MB`,
-)
-fs.rmSync(outDir, { recursive: true, force: true })

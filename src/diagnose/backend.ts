@@ -54,9 +54,9 @@ export interface HeapBackend {
   /** Stops allocation sampling and returns the sampled allocations still alive. */
   stopSampling(): Promise<SampledNode | undefined>
   /** Ends the window: streams the chunks of a snapshot that carries the allocation stacks. */
-  stopTrackingWithSnapshot(onChunk: (chunk: string) => void): Promise<void>
-  /** Takes a plain snapshot and streams the chunks. */
-  snapshot(onChunk: (chunk: string) => void): Promise<void>
+  stopTrackingWithSnapshot(onChunk: (chunk: string | Uint8Array) => void): Promise<void>
+  /** Takes a plain snapshot and streams the chunks (UTF-8 bytes, or text). */
+  snapshot(onChunk: (chunk: string | Uint8Array) => void): Promise<void>
   /** Releases the session. Safe to call twice. */
   close(): void
 }
@@ -66,11 +66,45 @@ type Post = (method: string, params?: object) => Promise<unknown>
 /** Sampling interval, bytes: small enough to see leaks of a few dozen bytes per call over 16 calls. */
 const SAMPLING_INTERVAL = 32
 
-/** Opens the `node:inspector` backend. */
-export function openInspectorBackend(): HeapBackend {
+/**
+ * Deoptimizes every function (switching V8's precise coverage on and off), so that allocation stacks
+ * show inlined calls. Twice, a turn apart: optimized code that concurrent compile jobs install after
+ * the first pass (seen in tests as frames of inlined calls) is removed by the second.
+ * @returns whether it worked (frames may otherwise show inlined calls as their caller)
+ */
+async function deoptimizeAll(post: Post): Promise<boolean> {
+  try {
+    await post('Profiler.enable')
+    for (let pass = 0; pass < 2; pass++) {
+      if (pass > 0) await new Promise<void>((resolve) => realSetImmediate(resolve))
+      await post('Profiler.startPreciseCoverage', { callCount: false, detailed: false })
+      await post('Profiler.stopPreciseCoverage')
+    }
+    await post('Profiler.disable')
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** A connected in-process inspector session and its promise-returning `post`. */
+function openSession(): { session: inspector.Session; post: Post } {
   const session = new inspector.Session()
   session.connect()
-  let onChunk: ((chunk: string) => void) | undefined
+  const post: Post = (method, params = {}) =>
+    new Promise((resolve, reject) => {
+      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result)))
+    })
+  return { session, post }
+}
+
+/**
+ * Opens the `node:inspector` backend. Tracking through the inspector records an allocation stack for
+ * every new object, but the agent also refreshes the ids of the whole heap every 50 ms while it
+ * tracks (a full GC each time), which the diagnosis pays for during the calls.
+ */
+export function openInspectorBackend(): HeapBackend {
+  const { session, post } = openSession()
   let tracking = false
   let sampling = false
   let closed = false
@@ -91,42 +125,10 @@ export function openInspectorBackend(): HeapBackend {
         resolve(id)
       })
     })
-  const listener = (message: { params: { chunk: string } }): void => {
-    onChunk?.(message.params.chunk)
-  }
-  session.on('HeapProfiler.addHeapSnapshotChunk', listener)
-  const post: Post = (method, params = {}) =>
-    new Promise((resolve, reject) => {
-      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result)))
-    })
-  const streamed = async (method: string, sink: (chunk: string) => void): Promise<void> => {
-    onChunk = sink
-    try {
-      await post(method, { reportProgress: false, captureNumericValue: false, exposeInternals: false })
-    } finally {
-      onChunk = undefined
-    }
-  }
   return {
     name: 'node:inspector',
     async startTracking(deoptimize) {
-      let deoptimized = false
-      if (deoptimize) {
-        try {
-          await post('Profiler.enable')
-          // Twice, a turn apart: optimized code that concurrent compile jobs install after the first
-          // pass (seen in tests as frames of inlined calls) is removed by the second.
-          for (let pass = 0; pass < 2; pass++) {
-            if (pass > 0) await new Promise<void>((resolve) => realSetImmediate(resolve))
-            await post('Profiler.startPreciseCoverage', { callCount: false, detailed: false })
-            await post('Profiler.stopPreciseCoverage')
-          }
-          await post('Profiler.disable')
-          deoptimized = true
-        } catch {
-          // frames may show inlined calls as their caller; nothing else depends on it
-        }
-      }
+      const deoptimized = deoptimize ? await deoptimizeAll(post) : false
       await post('HeapProfiler.enable')
       await post('HeapProfiler.startTrackingHeapObjects', { trackAllocations: true })
       tracking = true
@@ -166,19 +168,30 @@ export function openInspectorBackend(): HeapBackend {
         // Disabling the agent stops tracking and sampling without another snapshot.
         session.post('HeapProfiler.disable', () => undefined)
       }
-      session.removeListener('HeapProfiler.addHeapSnapshotChunk', listener)
       session.removeListener('HeapProfiler.lastSeenObjectId', seenListener)
       session.disconnect()
     },
   }
 }
 
-/** Streams `v8.getHeapSnapshot()` as text chunks (multi-byte characters kept whole). */
-async function streamV8Snapshot(sink: (chunk: string) => void): Promise<void> {
-  const decoder = new TextDecoder('utf-8')
-  for await (const chunk of v8.getHeapSnapshot()) sink(decoder.decode(chunk as Buffer, { stream: true }))
-  const rest = decoder.decode()
-  if (rest !== '') sink(rest)
+/**
+ * Streams `v8.getHeapSnapshot()` as chunks of UTF-8 bytes. Node serialises the whole snapshot into
+ * the stream's buffer at once (and frees V8's own copy then); `'data'` events hand the chunks over
+ * one by one, where async iteration would first concatenate them all into one more copy.
+ */
+function streamV8Snapshot(sink: (chunk: Uint8Array) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const stream = v8.getHeapSnapshot()
+    stream.on('data', (chunk: Buffer) => {
+      try {
+        sink(chunk)
+      } catch (error) {
+        stream.destroy(error as Error)
+      }
+    })
+    stream.once('error', reject)
+    stream.once('end', resolve)
+  })
 }
 
 /** Whether V8 code coverage may be being collected in this process (then it must not be disturbed). */
@@ -189,4 +202,137 @@ export function coverageMayBeActive(): boolean {
   // Jest's V8 coverage collects through the inspector too, and cannot be detected from here.
   if (process.env['JEST_WORKER_ID'] !== undefined) return true
   return false
+}
+
+/** The part of `v8-profiler-next` that leakspec uses (its heap profiler bindings). */
+interface ProfilerNext {
+  startTrackingHeapObjects(): void
+  stopTrackingHeapObjects(): void
+  getHeapStats(iterator: () => void, callback: () => void): number
+  startSamplingHeapProfiling(interval: number, depth: number): void
+  stopSamplingHeapProfiling(): { head: SampledNode }
+}
+
+/** The optional package that provides the faster backend (a native addon; never required). */
+export const PROFILER_NEXT = 'v8-profiler-next'
+
+/** Names of the backends. */
+export type BackendName = 'node:inspector' | typeof PROFILER_NEXT
+
+let profilerNext: Promise<{ module: ProfilerNext } | { reason: string }> | undefined
+
+/**
+ * Loads `v8-profiler-next` when it is installed next to leakspec (a dynamic import, once per process).
+ * @returns the module, or why it is not available (not installed, or its native addon does not load)
+ */
+export function loadProfilerNext(): Promise<{ module: ProfilerNext } | { reason: string }> {
+  profilerNext ??= (async () => {
+    try {
+      // A variable specifier: bundlers leave it alone, and nothing fails at build time without it.
+      const specifier: string = PROFILER_NEXT
+      const loaded = (await import(specifier)) as { default?: ProfilerNext } & Partial<ProfilerNext>
+      const module = (typeof loaded.startTrackingHeapObjects === 'function' ? loaded : loaded.default) as ProfilerNext | undefined
+      if (!module || typeof module.getHeapStats !== 'function' || typeof module.startSamplingHeapProfiling !== 'function') {
+        return { reason: `${PROFILER_NEXT} loaded but does not have the expected functions` }
+      }
+      return { module }
+    } catch (error) {
+      const code = (error as { code?: string } | null)?.code
+      if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return { reason: `${PROFILER_NEXT} is not installed` }
+      return { reason: `${PROFILER_NEXT} did not load: ${error instanceof Error ? error.message : String(error)}` }
+    }
+  })()
+  return profilerNext
+}
+
+/** V8's sampling profile has 1-based positions; the protocol's (and {@link SampledNode}'s) are 0-based. */
+function zeroBased(node: SampledNode): SampledNode {
+  const frame = node.callFrame
+  return {
+    callFrame: {
+      functionName: frame.functionName,
+      url: frame.url,
+      lineNumber: Math.max(0, frame.lineNumber - 1),
+      columnNumber: Math.max(0, frame.columnNumber - 1),
+    },
+    selfSize: node.selfSize,
+    children: node.children.map(zeroBased),
+  }
+}
+
+/**
+ * Opens the `v8-profiler-next` backend: V8's heap profiler called directly. Ids are assigned to the
+ * whole heap twice (when the window opens and after the calls), not every 50 ms as the inspector
+ * agent does, so the calls run at full speed; V8 records no per-object allocation stacks this way, so
+ * "where" comes from allocation sampling. Snapshots are the same `v8.getHeapSnapshot()`.
+ */
+export function openProfilerNextBackend(profiler: ProfilerNext): HeapBackend {
+  let tracking = false
+  let sampling = false
+  const noop = (): void => undefined
+  const stop = (): void => {
+    if (sampling) {
+      sampling = false
+      profiler.stopSamplingHeapProfiling()
+    }
+    if (tracking) {
+      tracking = false
+      profiler.stopTrackingHeapObjects()
+    }
+  }
+  return {
+    name: PROFILER_NEXT,
+    async startTracking(deoptimize) {
+      let deoptimized = false
+      if (deoptimize) {
+        const { session, post } = openSession()
+        try {
+          deoptimized = await deoptimizeAll(post)
+        } finally {
+          session.disconnect()
+        }
+      }
+      profiler.startTrackingHeapObjects()
+      tracking = true
+      // Assigns an id to every live object (after a full GC) and returns the largest.
+      const firstNewId = profiler.getHeapStats(noop, noop)
+      profiler.startSamplingHeapProfiling(SAMPLING_INTERVAL, 128)
+      sampling = true
+      return { firstNewId, deoptimized }
+    },
+    async idsAssigned() {
+      return profiler.getHeapStats(noop, noop)
+    },
+    async stopSampling() {
+      if (!sampling) return undefined
+      sampling = false
+      return zeroBased(profiler.stopSamplingHeapProfiling().head)
+    },
+    async stopTrackingWithSnapshot(sink) {
+      try {
+        await streamV8Snapshot(sink)
+      } finally {
+        stop()
+      }
+    },
+    async snapshot(sink) {
+      await streamV8Snapshot(sink)
+    },
+    close: stop,
+  }
+}
+
+/**
+ * Opens a backend: `v8-profiler-next` when it is installed (measured faster on the same cases, see
+ * README "What a failure tells you"), else `node:inspector`. An explicit name that cannot be opened
+ * is an error.
+ * @param preference `'auto'` (default), `'node:inspector'` or `'v8-profiler-next'`
+ * @throws {Error} when `v8-profiler-next` is asked for and cannot be loaded
+ */
+export async function openBackend(preference: BackendName | 'auto' = 'auto'): Promise<HeapBackend> {
+  if (preference === 'node:inspector') return openInspectorBackend()
+  const loaded = await loadProfilerNext()
+  if ('module' in loaded) return openProfilerNextBackend(loaded.module)
+  if (preference === PROFILER_NEXT) throw new Error(`leakspec: backend '${PROFILER_NEXT}' asked for, but ${loaded.reason}`)
+  return openInspectorBackend()
 }

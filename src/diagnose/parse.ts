@@ -1,7 +1,7 @@
 /**
- * A streaming parser for V8 `.heapsnapshot` JSON. It never holds the snapshot text: chunks are
- * scanned once, numbers go straight into typed arrays, strings into the strings table. Peak memory
- * is the graph itself (about 4 bytes per node field and edge field) plus one chunk.
+ * A streaming parser for V8 `.heapsnapshot` JSON. It never holds the snapshot text: chunks of bytes
+ * are scanned once, numbers go straight into typed arrays, strings into the strings table (only they
+ * are decoded). Peak memory is the graph itself (4 bytes per node field and edge field) plus one chunk.
  *
  * Layout handled: `{"snapshot":{meta, node_count, edge_count, …}, "nodes":[…], "edges":[…],
  * "trace_function_infos":[…], "trace_tree":[…nested…], "samples":[…], "locations":[…], "strings":[…]}`.
@@ -43,7 +43,15 @@ class NumberList {
   }
 }
 
-/** Feeds snapshot chunks in order with {@link write}, then call {@link end}. */
+/** A byte view of a chunk as a Buffer (no copy). */
+function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+}
+
+/**
+ * Feeds snapshot chunks in order with {@link write}, then call {@link end}. Chunks may be bytes
+ * (UTF-8, as V8 writes them: the fast path, no text decoding outside the strings table) or text.
+ */
 export class SnapshotParser {
   #section: Section = 'head'
   #pending = ''
@@ -68,14 +76,34 @@ export class SnapshotParser {
   // strings state
   #strings: string[] = []
   #inString = false
-  #stringRaw = ''
+  /** Bytes of a string that started in an earlier chunk (copies). */
+  #stringPieces: Buffer[] = []
   #stringEscaped = false
   #stringHasEscape = false
-  /** Characters seen, for error messages. */
+  #stringNonAscii = false
+  /** A high surrogate held back from the end of a text chunk. */
+  #surrogate = ''
+  /** Bytes seen, for error messages. */
   #position = 0
 
-  /** Parses one chunk of snapshot text. */
-  write(chunk: string): void {
+  /** Parses one chunk of snapshot bytes (UTF-8) or text. */
+  write(chunk: string | Uint8Array): void {
+    if (typeof chunk === 'string') {
+      let text = this.#surrogate + chunk
+      this.#surrogate = ''
+      const last = text.charCodeAt(text.length - 1)
+      if (last >= 0xd800 && last <= 0xdbff) {
+        this.#surrogate = text.slice(-1)
+        text = text.slice(0, -1)
+      }
+      if (text === '') return
+      this.#writeBytes(Buffer.from(text, 'utf8'))
+      return
+    }
+    this.#writeBytes(asBuffer(chunk))
+  }
+
+  #writeBytes(chunk: Buffer): void {
     let index = 0
     while (index < chunk.length) {
       switch (this.#section) {
@@ -102,9 +130,14 @@ export class SnapshotParser {
 
   /** Finishes parsing and returns the graph. @throws {Error} when the snapshot was incomplete */
   end(): HeapGraph {
+    if (this.#surrogate !== '') {
+      const rest = this.#surrogate
+      this.#surrogate = ''
+      this.#writeBytes(Buffer.from(rest, 'utf8'))
+    }
     const head = this.#head
     if (!head || this.#section !== 'done') {
-      throw new Error(`leakspec: the heap snapshot ended early (after ${this.#position} characters, in ${this.#section})`)
+      throw new Error(`leakspec: the heap snapshot ended early (after ${this.#position} bytes, in ${this.#section})`)
     }
     const meta = head.meta
     const nodeFieldCount = meta.node_fields.length
@@ -167,15 +200,15 @@ export class SnapshotParser {
     }
   }
 
-  /** Between sections: reads `{"snapshot":{…},` or `"key":[` or the closing `}`. */
-  #top(chunk: string, index: number): number {
-    const open = chunk.indexOf('[', index)
+  /** Between sections: reads `{"snapshot":{…},` or `"key":[` or the closing `}` (ASCII text). */
+  #top(chunk: Buffer, index: number): number {
+    const open = chunk.indexOf(91, index)
     if (open === -1) {
-      this.#pending += chunk.slice(index)
+      this.#pending += chunk.toString('latin1', index)
       if (this.#section === 'top' && this.#pending.includes('}') && !this.#pending.includes('"')) this.#section = 'done'
       return chunk.length
     }
-    const text = this.#pending + chunk.slice(index, open)
+    const text = this.#pending + chunk.toString('latin1', index, open)
     this.#pending = ''
     if (this.#section === 'head') {
       // The head contains `"node_types":[[…` — arrays inside the meta. Accumulate until the
@@ -196,7 +229,7 @@ export class SnapshotParser {
       return open + 1
     }
     const match = /"([A-Za-z_]+)"\s*:\s*$/.exec(text)
-    if (!match) throw new Error(`leakspec: unexpected heap snapshot text near character ${this.#position + index}`)
+    if (!match) throw new Error(`leakspec: unexpected heap snapshot text near byte ${this.#position + index}`)
     this.#startSection(match[1]!)
     return open + 1
   }
@@ -217,38 +250,28 @@ export class SnapshotParser {
     }
   }
 
-  #store(value: number): void {
-    switch (this.#target) {
-      case 'nodes':
-        this.#nodes[this.#written++] = value
-        break
-      case 'edges':
-        this.#edges[this.#written++] = value
-        break
-      case 'trace_function_infos':
-        this.#functionInfos.push(value)
-        break
-      default:
-        break
-    }
-  }
-
   /** A flat array of integers, up to its `]`. */
-  #numbers(chunk: string, index: number): number {
+  #numbers(chunk: Buffer, index: number): number {
     let number = this.#number
     let inNumber = this.#inNumber
     let negative = this.#negative
     const length = chunk.length
+    const target = this.#target
+    // The node and edge arrays are filled in place (their sizes are in the head).
+    const array = target === 'nodes' ? this.#nodes : target === 'edges' ? this.#edges : undefined
+    let written = this.#written
     let i = index
     for (; i < length; i++) {
-      const code = chunk.charCodeAt(i)
+      const code = chunk[i]!
       if (code >= 48 && code <= 57) {
         number = number * 10 + (code - 48)
         inNumber = true
         continue
       }
       if (inNumber) {
-        this.#store(negative ? -number : number)
+        const value = negative ? -number : number
+        if (array !== undefined) array[written++] = value
+        else if (target === 'trace_function_infos') this.#functionInfos.push(value)
         number = 0
         inNumber = false
         negative = false
@@ -260,6 +283,7 @@ export class SnapshotParser {
         break
       }
     }
+    this.#written = written
     this.#number = number
     this.#inNumber = inNumber
     this.#negative = negative
@@ -267,10 +291,10 @@ export class SnapshotParser {
   }
 
   /** The nested `trace_tree`: groups of [id, function_info_index, count, size, [children]]. */
-  #tree(chunk: string, index: number): number {
+  #tree(chunk: Buffer, index: number): number {
     let i = index
     for (; i < chunk.length; i++) {
-      const code = chunk.charCodeAt(i)
+      const code = chunk[i]!
       if (code >= 48 && code <= 57) {
         this.#number = this.#number * 10 + (code - 48)
         this.#inNumber = true
@@ -307,16 +331,17 @@ export class SnapshotParser {
   }
 
   /** The strings table: JSON strings separated by commas, up to `]`. */
-  #stringsSection(chunk: string, index: number): number {
+  #stringsSection(chunk: Buffer, index: number): number {
     let i = index
     const length = chunk.length
     while (i < length) {
       if (!this.#inString) {
-        const code = chunk.charCodeAt(i)
+        const code = chunk[i]!
         if (code === 34) {
           this.#inString = true
-          this.#stringRaw = ''
+          this.#stringPieces.length = 0
           this.#stringHasEscape = false
+          this.#stringNonAscii = false
           this.#stringEscaped = false
         } else if (code === 93) {
           this.#section = 'done'
@@ -328,24 +353,42 @@ export class SnapshotParser {
       // Inside a string: find the closing quote that is not escaped.
       let j = i
       let escaped = this.#stringEscaped
+      let hasEscape = this.#stringHasEscape
+      let nonAscii = this.#stringNonAscii
       for (; j < length; j++) {
-        const code = chunk.charCodeAt(j)
+        const code = chunk[j]!
         if (escaped) {
           escaped = false
         } else if (code === 92) {
           escaped = true
-          this.#stringHasEscape = true
+          hasEscape = true
         } else if (code === 34) {
           break
+        } else if (code >= 128) {
+          nonAscii = true
         }
       }
-      this.#stringRaw += chunk.slice(i, j)
       this.#stringEscaped = escaped
-      if (j === length) return length
-      const raw = this.#stringRaw
-      // Long slices of a chunk would keep the whole chunk alive (V8 sliced strings): decode to a copy.
-      this.#strings.push(this.#stringHasEscape || raw.length >= 13 ? decodeJsonString(raw) : raw)
-      this.#stringRaw = ''
+      this.#stringHasEscape = hasEscape
+      this.#stringNonAscii = nonAscii
+      if (j === length) {
+        // Continues in the next chunk: keep a copy of these bytes (the chunk may be reused).
+        this.#stringPieces.push(Buffer.from(chunk.subarray(i, j)))
+        return length
+      }
+      let bytes = chunk
+      let from = i
+      let to = j
+      if (this.#stringPieces.length > 0) {
+        this.#stringPieces.push(chunk.subarray(i, j))
+        bytes = Buffer.concat(this.#stringPieces)
+        this.#stringPieces.length = 0
+        from = 0
+        to = bytes.length
+      }
+      // toString copies, so a string never keeps a chunk alive.
+      const raw = bytes.toString(nonAscii ? 'utf8' : 'latin1', from, to)
+      this.#strings.push(hasEscape ? decodeJsonString(raw) : raw)
       this.#inString = false
       i = j + 1
     }
@@ -363,10 +406,8 @@ function decodeJsonString(raw: string): string {
 }
 
 /** Parses a complete snapshot from an (async) iterable of text chunks. */
-export async function parseSnapshotChunks(chunks: AsyncIterable<string | Buffer> | Iterable<string>): Promise<HeapGraph> {
+export async function parseSnapshotChunks(chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<HeapGraph> {
   const parser = new SnapshotParser()
-  const decoder = new TextDecoder('utf-8')
-  for await (const chunk of chunks) parser.write(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))
-  parser.write(decoder.decode())
+  for await (const chunk of chunks) parser.write(chunk)
   return parser.end()
 }

@@ -15,8 +15,8 @@ export const SNAPSHOT_DIR_ENV = 'LEAKSPEC_SNAPSHOT_DIR'
 export interface SnapshotFile {
   /** Absolute path of the file. */
   readonly path: string
-  /** Appends a chunk of snapshot text. */
-  write(chunk: string): void
+  /** Appends a chunk of snapshot text or bytes. */
+  write(chunk: string | Uint8Array): void
   /** Closes the file. Safe to call twice. */
   close(): void
 }
@@ -45,7 +45,9 @@ export function openSnapshotFile(dir: string): SnapshotFile {
   return {
     path: file,
     write(chunk) {
-      if (open) fs.writeSync(fd, chunk)
+      if (!open) return
+      if (typeof chunk === 'string') fs.writeSync(fd, chunk)
+      else fs.writeSync(fd, chunk)
     },
     close() {
       if (!open) return

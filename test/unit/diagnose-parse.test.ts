@@ -74,6 +74,22 @@ describe('SnapshotParser', () => {
     expect(firstDifference(graph.strings, (JSON.parse(text) as Whole).strings)).toBe(-1)
   })
 
+  test('parses bytes split anywhere, multi-byte characters and escapes included (1 to 7 bytes per chunk)', async () => {
+    const text = await workerSnapshotText()
+    const whole = JSON.parse(text) as Whole
+    const bytes = Buffer.from(text, 'utf8')
+    const stringsStart = bytes.lastIndexOf('"strings":')
+    for (const size of [1, 2, 3, 5, 7]) {
+      const parser = new SnapshotParser()
+      parser.write(bytes.subarray(0, stringsStart))
+      // Plain Uint8Arrays (not Buffers), as a file or another stream may hand them over.
+      for (let at = stringsStart; at < bytes.length; at += size) parser.write(new Uint8Array(bytes.subarray(at, at + size)))
+      const graph = parser.end()
+      expect(firstDifference(graph.strings, whole.strings)).toBe(-1)
+      expect(firstDifference(graph.nodes, whole.nodes)).toBe(-1)
+    }
+  })
+
   test('a truncated snapshot is an error, not a partial graph', async () => {
     const text = await workerSnapshotText()
     const parser = new SnapshotParser()
