@@ -115,11 +115,11 @@ describe('atomic JSON', () => {
   }
 
   it.runIf(existsSync(NODE24))('a reader never sees a half-written file while another process rewrites it', async () => {
-    const atomic = await readWhileRewriting('atomic', 40)
+    const atomic = await readWhileRewriting('atomic', 30)
     expect(atomic.reads).toBeGreaterThan(20)
     expect(atomic.broken).toBe(0)
     // Control: the same reader does catch a plain writeFileSync half-way.
-    const plain = await readWhileRewriting('plain', 60)
+    const plain = await readWhileRewriting('plain', 40)
     expect(plain.broken).toBeGreaterThan(0)
   })
 })
