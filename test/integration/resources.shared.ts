@@ -87,9 +87,11 @@ export function expectedStatuses(): Record<string, 'passed' | 'failed'> {
  * Asserts that the run has exactly the fixture's tests with their expected statuses; on a mismatch the
  * failure texts of the tests in question say why (an `inconclusive` names the budget it ran out of).
  */
-export function expectStatuses(report: RunReport): void {
+export function expectStatuses(report: RunReport, runner: 'vitest' | 'jest'): void {
   const expected = expectedStatuses()
-  expect([...report.fileErrors]).toEqual([])
+  // Vitest reports only load errors per file; Jest also puts the failures of a file there.
+  if (runner === 'vitest') expect([...report.fileErrors]).toEqual([])
+  else for (const [file, message] of report.fileErrors) expect(message, file).not.toMatch(/Test suite failed to run/)
   const statuses = Object.fromEntries([...report.tests.values()].map((found) => [found.fullName, found.status]))
   const failures = [...report.tests.values()]
     .filter((found) => found.status !== expected[found.fullName])
@@ -99,9 +101,11 @@ export function expectStatuses(report: RunReport): void {
 
 /**
  * Defines one `describe` per pair (call it inside the runner's `describe`, after the `beforeAll` that
- * sets the run). `run()` returns the finished run.
+ * sets the run). `run()` returns the finished run. `knownGaps` names pairs (by name) whose leaky test
+ * is known to fail without a creation stack in this runner, with the reason: for those the test pins
+ * the gap (`without a creation stack`), so it fails once the gap is closed and the entry must go.
  */
-export function describePairs(run: () => PairsRun): void {
+export function describePairs(run: () => PairsRun, knownGaps: Readonly<Record<string, string>> = {}): void {
   // Importing cases.ts made its temporary files (teardown removes them; it may run more than once).
   afterAll(teardown)
   const bodies = leakyBodies()
@@ -130,6 +134,10 @@ export function describePairs(run: () => PairsRun): void {
         // Its creation (add-site) stacks, with a frame inside the leaky function of cases.ts.
         const block = creationBlock(message, pair.key)
         expect(block, message).toBeDefined()
+        if (knownGaps[pair.name] !== undefined) {
+          expect(block, `known gap (${knownGaps[pair.name]}) is closed: remove it`).toMatch(/^ {4}\d+ without a creation stack/m)
+          return
+        }
         const [first, end] = bodies.get(pair.name)!
         const lines = [...block!.matchAll(/fixtures\/resources\/cases\.ts:(\d+):\d+/g)].map((match) => Number(match[1]))
         expect(lines.some((line) => line >= first && line < end), `${block}\n(leaky function: lines ${first}-${end - 1})`).toBe(true)

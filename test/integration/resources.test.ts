@@ -36,7 +36,7 @@ describe.each(ENVS)('resource pairs in $env', (spec) => {
     const runtime = vitestRun.report.tests.get('runtime')?.meta?.['runtime'] as Record<string, string> | undefined
     expect(runtime?.['node']).toMatch(spec.nodeVersion)
     expect(runtime?.['vitest']).toMatch(spec.vitest)
-    expectStatuses(vitestRun.report)
+    expectStatuses(vitestRun.report, 'vitest')
     expect(vitestRun.result.code).toBe(1)
     expect(vitestRun.result.timedOut).toBe(false)
     expect(vitestRun.result.stdout + vitestRun.result.stderr).not.toMatch(/Unhandled (Errors|Rejection)/i)
