@@ -101,23 +101,12 @@ const baselineRef = option('--baseline', undefined)
 const backend = option('--backend', 'auto')
 const nodeBin = option('--node', process.execPath)
 const { build } = await import(path.join(root, 'node_modules/esbuild/lib/main.js'))
-const envDir = path.join(root, 'bench/diagnose/profiler-next')
-installProfilerNext(envDir, nodeBin)
+const { installProfilerNext, PROFILER_NEXT_DIR: envDir } = await import('./install.mjs')
+const installed = installProfilerNext(nodeBin)
+if (!installed.ok) console.error(`bench/diagnose: only node:inspector will run: ${installed.reason}`)
 const outDir = path.join(envDir, 'node_modules/.leakspec-bench')
 fs.mkdirSync(outDir, { recursive: true })
 
-/** Installs bench/diagnose/profiler-next once per lock file and Node ABI (the addon is per ABI). */
-export function installProfilerNext(dir, node) {
-  const abi = spawnSync(node, ['-p', 'process.versions.modules'], { encoding: 'utf8' }).stdout.trim()
-  const lock = fs.readFileSync(path.join(dir, 'package-lock.json'), 'utf8')
-  const stamp = path.join(dir, 'node_modules', `.installed-abi-${abi}`)
-  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === lock) return
-  const env = { ...process.env, PATH: path.dirname(node) + path.delimiter + process.env.PATH }
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: dir, env, encoding: 'utf8' })
-  if (result.status !== 0) console.error(`bench/diagnose: installing v8-profiler-next failed (only node:inspector will run):\n${result.stderr.slice(-2000)}`)
-  fs.mkdirSync(path.dirname(stamp), { recursive: true })
-  fs.writeFileSync(stamp, lock)
-}
 
 async function bundleFrom(srcRoot, name) {
   const outfile = path.join(outDir, `${name}.mjs`)

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * Installs bench/diagnose/profiler-next (the optional diagnosis backend v8-profiler-next, a native
+ * addon that npm builds from source with node-gyp against the running Node's headers) once per lock
+ * file and Node ABI. A failed build is reported and leaves only the node:inspector backend.
+ *
+ *   node bench/diagnose/install.mjs [--node <path>]
+ */
+import { spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The folder holding the optional backend's package.json and lock file. */
+export const PROFILER_NEXT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'profiler-next')
+
+/**
+ * Installs v8-profiler-next for the Node at `node` (default: this one).
+ * @returns `{ ok: true }`, or `{ ok: false, reason }` with the end of npm's output
+ */
+export function installProfilerNext(node = process.execPath, dir = PROFILER_NEXT_DIR) {
+  const abi = spawnSync(node, ['-p', 'process.versions.modules'], { encoding: 'utf8' }).stdout.trim()
+  const lock = fs.readFileSync(path.join(dir, 'package-lock.json'), 'utf8')
+  const stamp = path.join(dir, 'node_modules', `.installed-abi-${abi}`)
+  const addon = path.join(dir, 'node_modules', 'v8-profiler-next', 'build', 'binding', 'Release', `node-v${abi}-${process.platform}-${process.arch}`, 'profiler.node')
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === lock) {
+    if (fs.existsSync(addon)) return { ok: true }
+    // A build that failed for this lock file and ABI is not retried on every run.
+    if (fs.existsSync(`${stamp}.reason`)) return { ok: false, reason: fs.readFileSync(`${stamp}.reason`, 'utf8') }
+  }
+  const env = { ...process.env, PATH: path.dirname(node) + path.delimiter + process.env.PATH }
+  // The addon is per ABI: `npm ci` when nothing is installed, `npm rebuild` for another Node.
+  const installed = fs.existsSync(path.join(dir, 'node_modules', 'v8-profiler-next', 'package.json'))
+  const args = installed ? ['rebuild', 'v8-profiler-next', '--foreground-scripts'] : ['ci', '--no-audit', '--no-fund', '--foreground-scripts']
+  const result = spawnSync('npm', args, { cwd: dir, env, encoding: 'utf8' })
+  fs.mkdirSync(path.dirname(stamp), { recursive: true })
+  fs.writeFileSync(stamp, lock)
+  fs.rmSync(`${stamp}.reason`, { force: true })
+  if (fs.existsSync(addon)) return { ok: true }
+  const reason = `npm ${args[0]} did not build v8-profiler-next (exit ${result.status}): ${(result.stdout + result.stderr).trim().split('\n').slice(-15).join('\n')}`
+  fs.writeFileSync(`${stamp}.reason`, reason)
+  return { ok: false, reason }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const index = process.argv.indexOf('--node')
+  const outcome = installProfilerNext(index > 0 ? process.argv[index + 1] : process.execPath)
+  console.log(outcome.ok ? 'v8-profiler-next is installed' : outcome.reason)
+}
