@@ -3,16 +3,17 @@
  * and after a few thousand requests with v8.writeHeapSnapshot() — the same file format as
  * `node --heapsnapshot-signal` and Chrome DevTools write.
  *
- * Usage: node take-snapshots.mjs [directory]   (default: ./snapshots)
+ * Usage: node examples/production-leak/take-snapshots.mjs [directory]   (default: snapshots/ next to this file)
  * Snapshots hold every string in the heap: keep real ones private, never commit them.
  */
 import { mkdirSync } from 'node:fs'
 import { Agent, get } from 'node:http'
-import { join, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { writeHeapSnapshot } from 'node:v8'
 import { createApp } from './server.mjs'
 
-const dir = resolve(process.argv[2] ?? 'snapshots')
+const dir = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), 'snapshots'))
 mkdirSync(dir, { recursive: true })
 
 const app = createApp()
@@ -39,10 +40,10 @@ async function traffic(count) {
 
 await traffic(500) // a process that has been serving for a while
 const before = writeHeapSnapshot(join(dir, 'before.heapsnapshot'))
-console.log(`wrote ${before}`)
+console.log(`wrote ${relative(process.cwd(), before)} after 500 requests`)
 await traffic(5000) // the growth happens here
 const after = writeHeapSnapshot(join(dir, 'after.heapsnapshot'))
-console.log(`wrote ${after}`)
+console.log(`wrote ${relative(process.cwd(), after)} after 5,500 requests`)
 
 agent.destroy()
 app.close()
