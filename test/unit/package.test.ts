@@ -1,7 +1,7 @@
 // The published package: what `npm pack` ships and that ESM and CommonJS consumers can load it.
 // Runs against the build in dist/ (npm test builds first).
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
@@ -41,6 +41,84 @@ describe('package', () => {
     `
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' })
     expect(JSON.parse(output)).toEqual(['function', 'clean'])
+  })
+
+  test('ESM and CommonJS consumers load every entry of the exports map, with the same named exports', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }
+    // Entries that do work when loaded (they register matchers in a running test file) are covered below.
+    const sideEffects = new Set(['./vitest/setup', './jest'])
+    const entries = Object.keys(manifest.exports)
+      .filter((key) => key !== './package.json' && !sideEffects.has(key))
+      .map((key) => (key === '.' ? 'leakspec' : `leakspec/${key.slice(2)}`))
+    expect(entries).toEqual(expect.arrayContaining(['leakspec', 'leakspec/vitest', 'leakspec/vitest/runner', 'leakspec/jest-environment']))
+    const listExports = `const names = {}; for (const entry of ${JSON.stringify(entries)}) { const m = LOAD(entry); names[entry] = Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule').sort() } console.log(JSON.stringify(names))`
+    const esm = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', listExports.replace('const names', 'const LOAD = (e) => import(e); const names').replace('LOAD(entry)', 'await LOAD(entry)')], { cwd: root, encoding: 'utf8' }),
+    ) as Record<string, string[]>
+    // leakspec/vitest/runner imports `vitest`, which cannot be require()d ("Vitest cannot be imported in a
+    // CommonJS module using require()"): only Vitest loads that entry, and it always imports it.
+    const esmOnly = new Set(['leakspec/vitest/runner'])
+    const cjsEntries = entries.filter((entry) => !esmOnly.has(entry))
+    const cjs = JSON.parse(
+      execFileSync(process.execPath, ['-e', listExports.replace(JSON.stringify(entries), JSON.stringify(cjsEntries)).replace('LOAD(entry)', 'require(entry)')], { cwd: root, encoding: 'utf8' }),
+    ) as Record<string, string[]>
+    for (const entry of entries) {
+      expect(esm[entry]?.length, `${entry} (ESM) has named exports`).toBeGreaterThan(0)
+      if (!esmOnly.has(entry)) expect(cjs[entry], `${entry}: CommonJS exports the same names as ESM`).toEqual(esm[entry])
+    }
+    expect(esm['leakspec']).toEqual(expect.arrayContaining(['measureLeaks', 'assertNoLeaks', 'LeakError', 'LeakCheckError', 'watch']))
+  })
+
+  test('the setup entries resolve in both forms, and leakspec/jest outside Jest fails naming the fix', () => {
+    const script = (load: string): string => `
+      const out = {};
+      for (const entry of ['leakspec/vitest/setup', 'leakspec/jest']) out[entry] = ${load === 'esm' ? 'import.meta.resolve(entry)' : 'require.resolve(entry)'};
+      try { ${load === 'esm' ? "await import('leakspec/jest')" : "require('leakspec/jest')"}; out.error = null } catch (error) { out.error = error.message }
+      console.log(JSON.stringify(out));
+    `
+    for (const form of ['esm', 'cjs']) {
+      const args = form === 'esm' ? ['--input-type=module', '-e', script(form)] : ['-e', script(form)]
+      const out = JSON.parse(execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' })) as Record<string, string | null>
+      expect(out['leakspec/vitest/setup'], form).toMatch(form === 'esm' ? /dist\/vitest\/setup\.js$/ : /dist\/vitest\/setup\.cjs$/)
+      expect(out['leakspec/jest'], form).toMatch(form === 'esm' ? /dist\/jest\/index\.js$/ : /dist\/jest\/index\.cjs$/)
+      expect(out['error'], form).toMatch(/leakspec\/jest: Jest's `expect` and `afterEach` are not available here\. Fix: list "leakspec\/jest" in `setupFilesAfterEnv`/)
+    }
+  })
+
+  test('engines and peer ranges match what the integration tests run', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      engines: { node: string }
+      peerDependencies: Record<string, string>
+      license: string
+    }
+    const envVersion = (env: string, pkg: string): string =>
+      (JSON.parse(readFileSync(join(root, 'test', 'envs', env, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies[pkg]!
+    // The ranges are of the forms ">=a" and ">=a <b".
+    const parse = (version: string): number[] => version.replace(/^v/, '').split('.').map(Number)
+    const compare = (a: string, b: string): number => {
+      const [x, y] = [parse(a), parse(b)]
+      for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0)
+      return 0
+    }
+    const satisfies = (version: string, range: string): boolean =>
+      range.split(/\s+/).every((part) => {
+        const match = /^(>=|<)(\d+(?:\.\d+){0,2})$/.exec(part)
+        if (!match) throw new Error(`unexpected range part ${part} in ${range}`)
+        return match[1] === '>=' ? compare(version, match[2]!) >= 0 : compare(version, match[2]!) < 0
+      })
+    expect(manifest.engines.node).toBe('>=20.13.0') // v8.queryObjects (instance counts) needs 20.13
+    expect(satisfies(process.version, manifest.engines.node)).toBe(true)
+    expect(satisfies('24.0.0', manifest.engines.node)).toBe(true)
+    expect(satisfies('20.12.2', manifest.engines.node)).toBe(false)
+    for (const env of ['vitest4', 'vitest5']) expect(satisfies(envVersion(env, 'vitest'), manifest.peerDependencies['vitest']!), env).toBe(true)
+    expect(satisfies('4.0.18', manifest.peerDependencies['vitest']!)).toBe(false) // TestRunner export and Matchers<R, T>: 4.1+
+    expect(satisfies('6.0.0', manifest.peerDependencies['vitest']!)).toBe(false)
+    for (const env of ['jest29', 'jest30']) {
+      expect(satisfies(envVersion(env, 'jest'), manifest.peerDependencies['jest-environment-node']!), env).toBe(true)
+    }
+    expect(satisfies('28.1.3', manifest.peerDependencies['jest-environment-node']!)).toBe(false)
+    expect(manifest.license).toBe('MIT')
+    expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License/)
   })
 
   test('the plugin config hook adds the setup file that exists in the package, and --expose-gc for forks only', async () => {
