@@ -18,7 +18,8 @@
  *   --envs a,b          environments under test/envs to rotate through (default vitest4,vitest5,jest29,jest30)
  *   --out FILE.md       write the summary there after every run (default: none; quick mode prints it)
  *   --log FILE.jsonl    append one line per run (default bench/out/soak-<pid>.jsonl)
- *   --from-log FILE     only rebuild the summary from an earlier log (with --out)
+ *   --from-log FILE     only rebuild the summary from an earlier log (with --out; --runs N names the
+ *                       planned number, --note TEXT adds a paragraph)
  *   --package DIR       take dist/ and package.json from this package root instead of the repository
  *                       (for a long soak of a build that must not change, e.g. one built from a commit)
  *   --envs-dir DIR      a copy of test/envs (installed) to run in, so that reinstalling an environment
@@ -70,6 +71,7 @@ function parseArgs(argv) {
     else if (a === '--out') opts.out = next()
     else if (a === '--log') opts.log = next()
     else if (a === '--from-log') opts.fromLog = next()
+    else if (a === '--note') opts.note = next()
     else if (a === '--quick') opts.quick = true
     else if (a === '--package') opts.package = next()
     else if (a === '--envs-dir') envsDir = next()
@@ -106,8 +108,14 @@ function prepare(envName, pkg) {
   const install = spawnSync(process.execPath, [join(envsDir, 'install.mjs'), envName], { cwd: root, encoding: 'utf8' })
   if (install.status !== 0) throw new Error(`soak: installing test/envs/${envName} failed:\n${install.stdout}\n${install.stderr}`)
   const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'))
-  const missing = exportedFiles(manifest).filter((file) => !existsSync(join(pkg, file)))
-  if (missing.length > 0) throw new Error(`soak: leakspec is not built (missing ${missing.join(', ')}); run npm run build first`)
+  // A build that is running (tsup writes the code first, the declarations later) gets two minutes.
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    const missing = exportedFiles(manifest).filter((file) => !existsSync(join(pkg, file)))
+    if (missing.length === 0) break
+    if (Date.now() > deadline) throw new Error(`soak: leakspec is not built (missing ${missing.join(', ')}); run npm run build first`)
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500)
+  }
   const work = join(envDir, 'work', `soak-${process.pid}`)
   rmSync(work, { recursive: true, force: true })
   cpSync(join(root, 'test', 'fixtures', 'matrix', spec.fixture), work, { recursive: true })
@@ -204,8 +212,12 @@ async function runOnce(env, index, busy) {
   rmSync(report, { force: true })
   const seen = new Map()
   for (const file of parsed.testResults ?? []) {
-    if (file.message && file.status === 'failed') record.failures.push({ test: `(file ${file.name})`, message: String(file.message).slice(0, 4000) })
-    for (const test of file.assertionResults ?? []) seen.set(test.fullName, test)
+    const tests = file.assertionResults ?? []
+    // Jest repeats the failures of the tests in the file's message; count it only when no test failed (a load error).
+    if (file.message && file.status === 'failed' && !tests.some((test) => test.status === 'failed')) {
+      record.failures.push({ test: `(file ${file.name})`, message: String(file.message).slice(0, 4000) })
+    }
+    for (const test of tests) seen.set(test.fullName, test)
   }
   for (const name of EXPECTED_TESTS) {
     const test = seen.get(name)
@@ -223,6 +235,23 @@ function pct(p) {
   return Number.isFinite(p) ? `${(100 * p).toFixed(2)} %` : '–'
 }
 
+/**
+ * The failures of a record that count: a file-level message only when no test failed (older logs
+ * kept both, and Jest's file message repeats the test failures).
+ */
+function countedFailures(record) {
+  const tests = record.failures.filter((failure) => !failure.test.startsWith('(file '))
+  return tests.length > 0 ? tests : record.failures
+}
+
+/** What kind of failure: a false leak verdict, an inconclusive check (and why), or another error. */
+export function classify(failure) {
+  if (/Expected the function not to leak/.test(failure.message)) return 'false leak verdict'
+  if (/could not reach a verdict: the time budget/.test(failure.message)) return 'inconclusive: time budget ran out'
+  if (/could not reach a verdict/.test(failure.message)) return 'inconclusive: other'
+  return 'other error'
+}
+
 /** The summary (Markdown) of a list of run records. */
 export function summarize(records, context = {}) {
   const checksPerRun = EXPECTED_TESTS.length
@@ -233,7 +262,10 @@ export function summarize(records, context = {}) {
     groups.get(key).push(record)
   }
   const failedRuns = records.filter((record) => !record.ok)
-  const failedChecks = records.reduce((sum, record) => sum + record.failures.length, 0)
+  const failedChecks = records.reduce((sum, record) => sum + countedFailures(record).length, 0)
+  const kinds = new Map()
+  for (const record of records) for (const failure of countedFailures(record)) kinds.set(classify(failure), (kinds.get(classify(failure)) ?? 0) + 1)
+  const falseLeaks = kinds.get('false leak verdict') ?? 0
   const lines = []
   lines.push('## Reliability: flakiness soak')
   lines.push('')
@@ -249,6 +281,12 @@ export function summarize(records, context = {}) {
       `(${records.length * checksPerRun} checks, ${failedChecks} failed). ` +
       `95 % upper bound of the failure rate: ${pct(upperBound(failedRuns.length, records.length))} per run, ` +
       `${pct(upperBound(failedChecks, records.length * checksPerRun))} per check.`,
+  )
+  lines.push('')
+  lines.push(
+    `Failed checks by kind: ${falseLeaks} false leak verdicts` +
+      (kinds.size > 0 ? `; ${[...kinds].filter(([kind]) => kind !== 'false leak verdict').map(([kind, count]) => `${count} ${kind}`).join('; ')}` : '') +
+      `. 95 % upper bound of the false-leak rate: ${pct(upperBound(falseLeaks, records.length * checksPerRun))} per check.`,
   )
   lines.push('')
   lines.push('| environment | load | runs | failed runs | median run | slowest run |')
@@ -272,8 +310,9 @@ export function summarize(records, context = {}) {
   if (failedRuns.length > 0) {
     lines.push('', 'Failures:', '')
     for (const record of failedRuns.slice(0, 20)) {
-      for (const failure of record.failures.slice(0, 3)) {
-        lines.push(`- run ${record.run} (${record.env}, ${record.busy ? 'busy' : 'idle'}) ${failure.test}: ` + '`' + failure.message.split('\n').slice(0, 3).join(' ⏎ ').replace(/`/g, "'").slice(0, 400) + '`')
+      for (const failure of countedFailures(record).slice(0, 3)) {
+        const text = failure.message.split('\n').filter((line) => line.trim() !== '').slice(0, 3).join(' ⏎ ').replace(/`/g, "'").slice(0, 300)
+        lines.push(`- run ${record.run} (${record.env}, ${record.busy ? 'busy' : 'idle'}) ${failure.test} [${classify(failure)}]: ` + '`' + text + '`')
       }
     }
   }
@@ -294,7 +333,11 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2))
   if (opts.fromLog) {
     const records = readLog(opts.fromLog)
-    const text = summarize(records, { command: 'node bench/soak.mjs --runs 1000 --busy-half' })
+    const text = summarize(records, {
+      command: 'node bench/soak.mjs --runs 1000 --busy-half',
+      ...(opts.runs !== 1000 || process.argv.includes('--runs') ? { planned: opts.runs } : {}),
+      ...(opts.note ? { note: opts.note } : {}),
+    })
     if (opts.out) writeFileSync(opts.out, text)
     else process.stdout.write(text)
     return
