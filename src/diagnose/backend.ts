@@ -63,6 +63,9 @@ export interface HeapBackend {
 
 type Post = (method: string, params?: object) => Promise<unknown>
 
+/** How long to wait for the inspector agent's id refresh, milliseconds. */
+const IDS_TIMEOUT_MS = 10_000
+
 /** Sampling interval, bytes: small enough to see leaks of a few dozen bytes per call over 16 calls. */
 const SAMPLING_INTERVAL = 32
 
@@ -132,7 +135,9 @@ export function openInspectorBackend(): HeapBackend {
       await post('HeapProfiler.enable')
       await post('HeapProfiler.startTrackingHeapObjects', { trackAllocations: true })
       tracking = true
-      const firstNewId = await idsAssigned(1000)
+      // The agent's refresh is a full GC plus a walk of the heap: on a loaded machine it can take
+      // seconds. Without it every object would look old, so wait long.
+      const firstNewId = await idsAssigned(IDS_TIMEOUT_MS)
       await post('HeapProfiler.startSampling', {
         samplingInterval: SAMPLING_INTERVAL,
         includeObjectsCollectedByMajorGC: false,

@@ -101,6 +101,12 @@ export interface LeakedKind {
   /** Where most of them were allocated: user frames, innermost first (up to 4). */
   readonly stack?: readonly StackFrame[]
   /**
+   * Set when the count is not about a whole number per call: these objects grew during the calls
+   * but not once per call (a cache filling, a table resizing, lazy set-up), so they are probably not
+   * the leak. Listed after the per-call kinds, folded into one line by the message.
+   */
+  readonly irregular?: boolean
+  /**
    * `'recorded'`: from the object's own allocation record; `'sampled'`: the top site of allocation
    * sampling, because V8 recorded no stack for these objects.
    */
@@ -222,7 +228,7 @@ export async function diagnose(fn: () => unknown, report?: LeakReport, options: 
     } finally {
       watchdog.disarm()
     }
-    lastCallId = await backend.idsAssigned(1000)
+    lastCallId = await backend.idsAssigned(10_000)
     await turn()
     gc()
     await turn()
@@ -375,10 +381,17 @@ export function analyse(
   }
   const sites = options.sites ?? []
   const threshold = Math.max(2, Math.ceil(calls / 2))
-  const leaked = [...groups.values()]
-    .filter((group) => group.count >= threshold)
-    .sort((a, b) => (a.internal === b.internal ? b.bytes - a.bytes : a.internal ? 1 : -1))
-    .slice(0, maxKinds)
+  let candidates = [...groups.values()].filter((group) => group.count >= threshold)
+  // A leak of one object every few calls (fewer survivors than half the calls): show what did
+  // survive, all marked irregular, rather than nothing.
+  if (candidates.length === 0) candidates = [...groups.values()].filter((group) => group.count >= 2)
+  const byImportance = (a: Group, b: Group): number => (a.internal === b.internal ? b.bytes - a.bytes : a.internal ? 1 : -1)
+  // Kinds that grew by about a whole number per call come first: they are the leak. The others grew
+  // during the calls but not once per call (a cache filling, a table resizing, lazy set-up); they are
+  // listed after, marked, and get a retainer path only when no kind grew per call.
+  const regular = candidates.filter((group) => isPerCallCount(group.count, calls)).sort(byImportance).slice(0, maxKinds)
+  const irregular = candidates.filter((group) => !isPerCallCount(group.count, calls)).sort(byImportance).slice(0, Math.max(0, maxKinds - regular.length))
+  const leaked = [...regular, ...irregular]
   if (leaked.length === 0) return { kinds: [], sites, retainedBytes }
 
   const retainers = buildRetainers(graph)
@@ -393,9 +406,10 @@ export function analyse(
       stackSource = 'sampled'
     }
     const owner = group.internal ? dominantOwner(graph, paths, group.members) : undefined
+    const perCallGrowth = isPerCallCount(group.count, calls)
     let path: PathStep[] | undefined
     let pathText: string | undefined
-    if (sample >= 0 && (!group.internal || pathsShown < 3) && pathsShown < 4) {
+    if (sample >= 0 && (perCallGrowth || regular.length === 0) && (!group.internal || pathsShown < 3) && pathsShown < 4) {
       path = describePath(graph, retainers, pathTo(paths, sample))
       pathText = formatPath(path)
       pathsShown++
@@ -409,9 +423,20 @@ export function analyse(
       ...(owner ? { owner } : {}),
       ...(path && pathText !== undefined ? { path, pathText } : {}),
       ...(stack.length > 0 ? { stack, stackSource } : {}),
+      ...(perCallGrowth ? {} : { irregular: true }),
     })
   }
   return { kinds, sites, retainedBytes }
+}
+
+/**
+ * Whether `count` objects over `calls` calls is about a whole number per call (1, 2, 3… within 10 %,
+ * plus two objects of slack for ids reused per address): the signature of a per-call leak, as
+ * opposed to objects that merely grew during the calls.
+ */
+export function isPerCallCount(count: number, calls: number): boolean {
+  const nearest = Math.round(count / calls)
+  return nearest >= 1 && Math.abs(count - nearest * calls) <= 0.1 * nearest * calls + 2
 }
 
 /**

@@ -38,6 +38,8 @@ export function formatDiagnosis(diagnosis: Diagnosis): string {
     if (diagnosis.snapshotFile) lines.push(`  Heap snapshot (partial): ${diagnosis.snapshotFile}`)
     return lines.join('\n')
   }
+  const regular = diagnosis.kinds.filter((kind) => kind.irregular !== true)
+  const irregular = diagnosis.kinds.filter((kind) => kind.irregular === true)
   if (diagnosis.kinds.length === 0) {
     lines.push(
       `  No kind of object gained one survivor per call over the ${diagnosis.calls} calls ` +
@@ -45,7 +47,13 @@ export function formatDiagnosis(diagnosis: Diagnosis): string {
         '(Buffers, native handles) or too irregular to attribute.',
     )
   }
-  for (const kind of diagnosis.kinds) {
+  // With kinds that grew per call, the irregular ones are noise: one folded line. Without, they are
+  // all the evidence there is: shown in full, marked.
+  const shown = regular.length > 0 ? regular : irregular
+  if (regular.length === 0 && irregular.length > 0) {
+    lines.push('  No kind of object grew by a whole number per call; these grew during the calls (check them, they may be noise):')
+  }
+  for (const kind of shown) {
     lines.push(`  ${kindLine(kind)}`)
     if (kind.pathText) lines.push(`    held by:       ${kind.pathText}`)
     if (kind.stack && kind.stack.length > 0) {
@@ -57,10 +65,14 @@ export function formatDiagnosis(diagnosis: Diagnosis): string {
       lines.push('    allocated in:  (no frame in your code: node internals or node_modules)')
     }
   }
-  if (diagnosis.kinds.some((kind) => kind.stackSource === 'sampled')) {
+  if (regular.length > 0 && irregular.length > 0) {
+    const folded = irregular.map((kind) => `${kind.name} ${perCall(kind.perCall).replace(' per call', '/call')}`).join(', ')
+    lines.push(`  Also grew, but not by a whole number per call (probably not the leak): ${folded}`)
+  }
+  if (shown.some((kind) => kind.stackSource === 'sampled')) {
     lines.push('  * V8 kept no allocation record for these objects; the site is the top one of allocation sampling.')
   }
-  if (!diagnosis.exactFrames && diagnosis.kinds.some((kind) => kind.stack)) {
+  if (!diagnosis.exactFrames && shown.some((kind) => kind.stack)) {
     lines.push('  (Frames may show a function in place of a call it inlined: code coverage is on, or exactFrames is off.)')
   }
   if (diagnosis.snapshotFile) {
