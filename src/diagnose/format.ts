@@ -31,7 +31,7 @@ export function formatDiagnosis(diagnosis: Diagnosis): string {
   const seconds = (diagnosis.durationMs / 1000).toFixed(1)
   const lines: string[] = []
   lines.push(
-    `Diagnosis (${diagnosis.calls} more calls with allocation tracking, then one heap snapshot; ${diagnosis.backend}, ${seconds} s):`,
+    `Diagnosis (${diagnosis.calls} more calls with ${diagnosis.backend === 'v8-profiler-next' ? 'allocation sampling' : 'allocation tracking'}, then one heap snapshot; ${diagnosis.backend}, ${seconds} s):`,
   )
   if (diagnosis.error) {
     lines.push(`  The diagnosis could not be completed: ${diagnosis.error}. The verdict above stands.`)
@@ -70,7 +70,11 @@ export function formatDiagnosis(diagnosis: Diagnosis): string {
     lines.push(`  Also grew, but not by a whole number per call (probably not the leak): ${folded}`)
   }
   if (shown.some((kind) => kind.stackSource === 'sampled')) {
-    lines.push('  * V8 kept no allocation record for these objects; the site is the top one of allocation sampling.')
+    lines.push(
+      diagnosis.backend === 'v8-profiler-next'
+        ? '  * The site is the top one of allocation sampling (the v8-profiler-next backend records no stack per object).'
+        : '  * V8 kept no allocation record for these objects; the site is the top one of allocation sampling.',
+    )
   }
   if (!diagnosis.exactFrames && shown.some((kind) => kind.stack)) {
     lines.push('  (Frames may show a function in place of a call it inlined: code coverage is on, or exactFrames is off.)')
