@@ -217,6 +217,7 @@ export function summarize(cases, runs, tools) {
       msMedianClean: quantile(ok.filter((r) => cases.find((c) => c.name === r.case)?.truth === 'clean').map((r) => r.ms), 0.5),
       rssMedianMiB: quantile(rss, 0.5),
       rssMaxMiB: rss.length ? Math.max(...rss) : Number.NaN,
+      inconclusiveCauses: all.filter((r) => r.verdict === 'inconclusive').reduce((acc, r) => ({ ...acc, [r.detail?.cause ?? 'unknown']: (acc[r.detail?.cause ?? 'unknown'] ?? 0) + 1 }), {}),
       errorSamples: all.filter((r) => r.error).slice(0, 5).map((r) => ({ case: r.case, ...r.error })),
     }
   }
