@@ -13,13 +13,26 @@
  * - a byte signal must also grow by at least {@link MIN_ROUND_BYTES} per round, the resolution the rule
  *   was validated at (16 B × 512 calls);
  * - before a byte signal is called a leak, one confirmation round runs: twice the calls of the last
- *   round, with a full GC halfway. A per-call leak grows again (its containers still have to double),
- *   a structure sized by the calls between two GCs does not grow at all.
+ *   round, with a full GC halfway. A per-call leak grows again, in proportion to the calls: about twice
+ *   the bytes of the round before (containers included: with rounds that double, every round crosses
+ *   exactly one doubling of a Map's or an array's backing store). The confirmation round must grow by at
+ *   least as many bytes as the round before it ({@link CONFIRM_RATIO}). A structure sized by the calls
+ *   between two GCs does not grow at all, and growth that comes per round rather than per call
+ *   (a few kB of runtime bookkeeping for slow functions with small rounds, such as Workers) grows about
+ *   as much as before, not twice as much.
  */
 import { growthPerCall, median, repairSpikes } from './stats.js'
 
 /** Smallest growth, in bytes, that a round must show for a byte signal to count as growing. */
 export const MIN_ROUND_BYTES = 8 * 1024
+
+/**
+ * The confirmation round (twice the calls of the round before it) must grow by at least this many times
+ * the bytes of the round before it. A per-call leak grows about twice as much (at worst 1.25 times,
+ * for an array of small objects whose backing store grew 1.5-fold in one round and not in the other);
+ * growth that comes per round, not per call, grows about as much (1 time).
+ */
+export const CONFIRM_RATIO = 1
 
 /** The unit a signal is measured in. */
 export type SignalUnit = 'bytes' | 'count'
@@ -99,6 +112,10 @@ export function decideSignal(
     if (!grew(round)) {
       return { key, unit, state: { status: 'clean', decidedAtRound: round }, perCall, perRound, estimatePerCall: 0 }
     }
+  }
+  if (unit === 'bytes' && lastRoundConfirms && roundsSeen >= 2 && perRound[roundsSeen - 1]! < CONFIRM_RATIO * perRound[roundsSeen - 2]!) {
+    // The confirmation round did not grow in proportion to its calls: not a per-call leak.
+    return { key, unit, state: { status: 'clean', decidedAtRound: roundsSeen }, perCall, perRound, estimatePerCall: 0 }
   }
   if (roundsSeen - first + 1 < params.confirmRounds) {
     return { key, unit, state: { status: 'pending', wantsExtraRound: false }, perCall, perRound, estimatePerCall: 0 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { combine, decideSignal, isMarginal, MIN_ROUND_BYTES, type RuleParams } from '../../src/core/verdict.js'
+import { combine, CONFIRM_RATIO, decideSignal, isMarginal, MIN_ROUND_BYTES, type RuleParams } from '../../src/core/verdict.js'
 
 const params: RuleParams = { rounds: 7, confirmRounds: 3, extraRounds: 2, floor: 16 }
 /** Calls per round for L0 = 32: 32, 64, …, 2048 (+1 for the call inside each paired reading). */
@@ -30,6 +30,43 @@ describe('decideSignal, bytes', () => {
     const sizes = [...calls, 16385]
     const decision = decideSignal('heap', 'bytes', readings(perCallGrowth.map((g, i) => g * sizes[i]!)), sizes, params, true)
     expect(decision.state).toEqual({ status: 'clean', decidedAtRound: 10 })
+  })
+
+  test('growth that comes per round, not per call, is clean at the confirmation round (it does not double with the calls)', () => {
+    // A clean Worker create/terminate pair with 1 call in round 1 and 5 rounds (fresh-process run):
+    // 5180, 5173, 1674, 1709, 1071 B per call at 2…17 calls (10–18 kB per round), then 299 B per call
+    // (9.9 kB) in the 33-call confirmation round.
+    const small = { ...params, rounds: 5 }
+    const sizes = [2, 3, 5, 9, 17]
+    const perRound = [5180 * 2, 5173.3 * 3, 1673.6 * 5, 1709.3 * 9, 1070.6 * 17]
+    const before = decideSignal('heap', 'bytes', readings(perRound), sizes, small)
+    expect(before.state, 'after 5 rounds').toEqual({ status: 'pending', wantsExtraRound: false, wantsConfirmRound: true })
+    const after = decideSignal('heap', 'bytes', readings([...perRound, 33 * 298.9]), [...sizes, 33], small, true)
+    expect(after.state, 'after the confirmation round').toEqual({ status: 'clean', decidedAtRound: 6 })
+  })
+
+  test('a confirmation round growing exactly as much as the round before is clean; a little more is a leak', () => {
+    const seven = calls.slice(0, 7)
+    const perRound = seven.map((c) => c * 40)
+    const last = perRound[6]!
+    const same = decideSignal('heap', 'bytes', readings([...perRound, last - 1]), [...seven, 4097], params, true)
+    expect(same.state.status, 'confirmation grew less than the round before').toBe('clean')
+    const more = decideSignal('heap', 'bytes', readings([...perRound, CONFIRM_RATIO * last]), [...seven, 4097], params, true)
+    expect(more.state.status, 'confirmation grew as much as the round before').toBe('leak')
+  })
+
+  test('a Map leak whose table doubles in the confirmation round as in every round still leaks', () => {
+    // 48 B objects plus a table that doubles once per round (entries double each round): 2^k × 20 B per doubling
+    const seven = calls.slice(0, 7)
+    const sizes = [...seven, 4097]
+    let total = 0
+    const perRound = sizes.map((c) => {
+      const table = 20 * 2 ** Math.floor(Math.log2(total + c)) - (total > 0 ? 20 * 2 ** Math.floor(Math.log2(total)) : 0)
+      total += c
+      return c * 48 + table
+    })
+    const decision = decideSignal('heap', 'bytes', readings(perRound), sizes, params, true)
+    expect(decision.state.status).toBe('leak')
   })
 
   test('small rounds must also grow by MIN_ROUND_BYTES: 100 B/call over 17, 33 and 65 calls is below the resolution', () => {
