@@ -488,9 +488,10 @@ export async function diffSnapshotFiles(beforeFile: string, afterFile: string, o
   const result: GrownKind[] = shown.map(({ name, kind, before: old }, index) => {
     let pathSteps: PathStep[] | undefined
     if (retainers && index < pathCount && kind.members.length > 0) {
-      // Grown in count: a member of the largest set held the same way, as the diagnosis shows it.
-      // Grown in bytes only: the largest object added, which carries the growth.
-      const sample = kind.count > old.count ? pathSample(graph, paths, kind.members) : kind.biggest
+      // One object added carries most of the growth (a backing store reallocated larger): that one.
+      // Else a member of the largest set of added objects held the same way, as the diagnosis shows it.
+      const carried = kind.biggestSize * 2 >= kind.bytes - old.bytes
+      const sample = carried ? kind.biggest : pathSample(graph, paths, kind.members)
       if (sample >= 0) pathSteps = describePath(graph, retainers, pathTo(paths, sample))
     }
     return {
