@@ -334,6 +334,9 @@ export class SnapshotParser {
   #stringsSection(chunk: Buffer, index: number): number {
     let i = index
     const length = chunk.length
+    // The rest of the chunk decoded once as Latin-1: ASCII strings are cut out of it (one native
+    // call per chunk instead of one per string; bytes and characters line up for ASCII).
+    let text: string | undefined
     while (i < length) {
       if (!this.#inString) {
         const code = chunk[i]!
@@ -386,8 +389,13 @@ export class SnapshotParser {
         from = 0
         to = bytes.length
       }
-      // toString copies, so a string never keeps a chunk alive.
-      const raw = bytes.toString(nonAscii ? 'utf8' : 'latin1', from, to)
+      let raw: string
+      if (bytes === chunk && !nonAscii) {
+        text ??= chunk.toString('latin1', index)
+        raw = text.slice(from - index, to - index)
+      } else {
+        raw = bytes.toString(nonAscii ? 'utf8' : 'latin1', from, to)
+      }
       this.#strings.push(hasEscape ? decodeJsonString(raw) : raw)
       this.#inString = false
       i = j + 1
