@@ -200,22 +200,23 @@ async function readSnapshot(
   const source: NodeJS.ReadableStream = gzip ? raw.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : raw
   if (gzip) raw.on('error', (error) => (source as ReturnType<typeof createGunzip>).destroy(error))
   const parser = new SnapshotParser()
-  const decoder = new TextDecoder('utf-8')
-  let sniffed = ''
+  // The parser takes bytes; only the first few hundred are decoded, to recognise the format.
+  let sniffed: Buffer = Buffer.alloc(0)
   let checked = false
-  let characters = 0
-  const feed = (text: string): void => {
-    characters += text.length
+  let bytesRead = 0
+  const feed = (chunk: Buffer): void => {
+    bytesRead += chunk.length
     if (!checked) {
-      sniffed += text
-      if (sniffed.length < 256 && !sniffed.includes('"meta"')) return
+      sniffed = Buffer.concat([sniffed, chunk])
+      const head = sniffed.subarray(0, 1024).toString('utf8')
+      if (sniffed.length < 256 && !head.includes('"meta"')) return
       checked = true
-      if (!SNAPSHOT_START.test(sniffed)) throw new SnapshotDiffError('file', notASnapshot(file, sniffed))
-      text = sniffed
-      sniffed = ''
+      if (!SNAPSHOT_START.test(head)) throw new SnapshotDiffError('file', notASnapshot(file, head))
+      chunk = sniffed
+      sniffed = Buffer.alloc(0)
     }
     try {
-      parser.write(text)
+      parser.write(chunk)
     } catch (error) {
       throw new SnapshotDiffError(
         'file',
@@ -225,8 +226,7 @@ async function readSnapshot(
     }
   }
   try {
-    for await (const chunk of source) feed(decoder.decode(chunk as Buffer, { stream: true }))
-    feed(decoder.decode())
+    for await (const chunk of source) feed(chunk as Buffer)
   } catch (error) {
     raw.destroy()
     if (error instanceof SnapshotDiffError) throw error
@@ -240,14 +240,15 @@ async function readSnapshot(
     throw new SnapshotDiffError('file', `cannot read ${file}: ${(error as Error).message}`)
   }
   if (!checked) {
-    if (SNAPSHOT_START.test(sniffed)) throw new SnapshotDiffError('file', truncated(file, characters))
-    throw new SnapshotDiffError('file', notASnapshot(file, sniffed))
+    const head = sniffed.toString('utf8')
+    if (SNAPSHOT_START.test(head)) throw new SnapshotDiffError('file', truncated(file, bytesRead))
+    throw new SnapshotDiffError('file', notASnapshot(file, head))
   }
   let graph: HeapGraph
   try {
     graph = parser.end()
   } catch {
-    throw new SnapshotDiffError('file', truncated(file, characters))
+    throw new SnapshotDiffError('file', truncated(file, bytesRead))
   }
   const edgeCount = graph.edges.length / graph.edgeFieldCount
   if (graph.nodeCount === 0 || graph.firstEdge[graph.nodeCount] !== edgeCount) {
@@ -306,9 +307,9 @@ function notASnapshot(file: string, start: string): string {
   return `${file} is not a V8 heap snapshot (${what}). ${HOW_TO_TAKE}.`
 }
 
-function truncated(file: string, characters: number): string {
+function truncated(file: string, bytes: number): string {
   return (
-    `${file} is truncated: it ends after ${size(characters)} of snapshot text, before the end of the snapshot. ` +
+    `${file} is truncated: it ends after ${size(bytes)} of snapshot, before its end. ` +
     'The process was probably killed, or ran out of memory, while writing it, or the copy is incomplete. ' +
     'Take it again and wait until it is complete (v8.writeHeapSnapshot() returns only then; ' +
     'with --heapsnapshot-signal, wait until the file stops growing).'
