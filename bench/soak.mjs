@@ -249,6 +249,7 @@ export function classify(failure) {
   if (/Expected the function not to leak/.test(failure.message)) return 'false leak verdict'
   if (/could not reach a verdict: the time budget/.test(failure.message)) return 'inconclusive: time budget ran out'
   if (/could not reach a verdict/.test(failure.message)) return 'inconclusive: other'
+  if (/Exceeded timeout of \d+ ms for a test/.test(failure.message)) return "runner's test timeout during the check"
   return 'other error'
 }
 
