@@ -4,7 +4,7 @@
  * a fresh process (`--expose-gc`): measureLeaks decides the verdict, then diagnose() explains it. The
  * table says per case whether the message names the right constructor (what), a path through the
  * case's holder (who) and an allocation site in the case file (where), and how long the diagnosis took
- * (also as full GCs, since the machine may be loaded).
+ * (also as full GCs and as bare heap snapshots of the same heap, since the machine may be loaded).
  *
  *   node bench/diagnose/cases.mjs [--backend auto|node:inspector|v8-profiler-next] [--node <path>]
  *                                 [--only <name>] [--verbose]
@@ -61,11 +61,22 @@ if (args[0] === '--child') {
     gcTimes.push(performance.now() - at)
   }
   gcTimes.sort((a, b) => a - b)
+  // A bare snapshot of the same heap, read to its end and dropped: the floor of any diagnosis.
+  const v8 = await import('node:v8')
+  const at = performance.now()
+  await new Promise((resolve, reject) => {
+    const stream = v8.getHeapSnapshot()
+    stream.on('data', () => undefined)
+    stream.once('end', resolve)
+    stream.once('error', reject)
+  })
+  const bareSnapshotMs = performance.now() - at
   process.stdout.write(
     JSON.stringify({
       verdict: report.verdict,
       heapMb: process.memoryUsage().heapUsed / 1e6,
       gcMs: gcTimes[2],
+      bareSnapshotMs,
       diagnosis: { ...diagnosis, kinds: diagnosis.kinds.map(({ path: _path, ...kind }) => kind) },
       text: formatDiagnosis(diagnosis),
     }) + '\n',
@@ -77,10 +88,10 @@ const backend = option('--backend', 'auto')
 const nodeBin = option('--node', process.execPath)
 const only = option('--only', undefined)
 const verbose = args.includes('--verbose')
-const { installProfilerNext, PROFILER_NEXT_DIR } = await import('./install.mjs')
+const { installProfilerNext } = await import('./install.mjs')
 const installed = installProfilerNext(nodeBin)
 if (!installed.ok && backend !== 'node:inspector') console.error(`bench/diagnose: v8-profiler-next unavailable: ${installed.reason}`)
-const outDir = path.join(PROFILER_NEXT_DIR, 'node_modules/.leakspec-bench')
+const outDir = path.join(installed.dir, 'node_modules/.leakspec-bench')
 fs.mkdirSync(outDir, { recursive: true })
 const bundle = path.join(outDir, `cases-${process.pid}.mjs`)
 const { build } = await import(path.join(root, 'node_modules/esbuild/lib/main.js'))
@@ -127,6 +138,7 @@ for (const name of cases) {
     where: where ? 'yes' : 'no',
     ms: Math.round(diagnosis.durationMs),
     gcs: Math.round(diagnosis.durationMs / result.gcMs),
+    snapshots: (diagnosis.durationMs / result.bareSnapshotMs).toFixed(1),
     heapMb: result.heapMb.toFixed(1),
     backend: diagnosis.backend,
     error: diagnosis.error,
@@ -134,16 +146,16 @@ for (const name of cases) {
   if (verbose || (result.verdict === 'leak' && !ok)) console.log(`--- ${name} (${result.verdict})\n${result.text}\n`)
 }
 
-const header = '| case | verdict | what (constructor) | who (holder) | where (case file) | diagnosis ms | = full GCs | heap MB | backend |'
+const header = '| case | verdict | what (constructor) | who (holder) | where (case file) | diagnosis ms | = full GCs | = bare snapshots | heap MB | backend |'
 console.log(header)
 console.log('|' + header.split('|').slice(1, -1).map(() => '---').join('|') + '|')
 for (const row of rows) {
   if (row.verdict === 'error') {
-    console.log(`| ${row.name} | error | ${row.note} | | | | | | |`)
+    console.log(`| ${row.name} | error | ${row.note} | | | | | | | |`)
     continue
   }
   console.log(
-    `| ${row.name} | ${row.verdict} | ${row.what} | ${row.who} | ${row.where} | ${row.ms} | ${row.gcs} | ${row.heapMb} | ${row.backend}${row.error ? ` (${row.error})` : ''} |`,
+    `| ${row.name} | ${row.verdict} | ${row.what} | ${row.who} | ${row.where} | ${row.ms} | ${row.gcs} | ${row.snapshots} | ${row.heapMb} | ${row.backend}${row.error ? ` (${row.error})` : ''} |`,
   )
 }
 const times = rows.filter((row) => row.ms !== undefined).map((row) => row.ms).sort((a, b) => a - b)

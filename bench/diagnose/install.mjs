@@ -15,35 +15,37 @@ import { fileURLToPath } from 'node:url'
 export const PROFILER_NEXT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'profiler-next')
 
 /**
- * Installs v8-profiler-next for the Node at `node` (default: this one).
- * @returns `{ ok: true }`, or `{ ok: false, reason }` with the end of npm's output
+ * Installs v8-profiler-next for the Node at `node` (default: this one), in a folder of its own per
+ * Node ABI (`node-gyp rebuild` for one Node deletes the addon built for another).
+ * @returns `{ ok: true, dir }`, or `{ ok: false, dir, reason }` with the end of npm's output; `dir` is
+ *   the folder whose node_modules holds the package: code bundled below `dir/node_modules/` resolves it
  */
-export function installProfilerNext(node = process.execPath, dir = PROFILER_NEXT_DIR) {
+export function installProfilerNext(node = process.execPath, source = PROFILER_NEXT_DIR) {
   const abi = spawnSync(node, ['-p', 'process.versions.modules'], { encoding: 'utf8' }).stdout.trim()
-  const lock = fs.readFileSync(path.join(dir, 'package-lock.json'), 'utf8')
-  const stamp = path.join(dir, 'node_modules', `.installed-abi-${abi}`)
+  const dir = path.join(source, 'node_modules', `.abi-${abi}`)
+  const lock = fs.readFileSync(path.join(source, 'package-lock.json'), 'utf8')
+  const stamp = path.join(dir, 'node_modules', '.installed')
   const addon = path.join(dir, 'node_modules', 'v8-profiler-next', 'build', 'binding', 'Release', `node-v${abi}-${process.platform}-${process.arch}`, 'profiler.node')
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === lock) {
-    if (fs.existsSync(addon)) return { ok: true }
+    if (fs.existsSync(addon)) return { ok: true, dir }
     // A build that failed for this lock file and ABI is not retried on every run.
-    if (fs.existsSync(`${stamp}.reason`)) return { ok: false, reason: fs.readFileSync(`${stamp}.reason`, 'utf8') }
+    if (fs.existsSync(`${stamp}.reason`)) return { ok: false, dir, reason: fs.readFileSync(`${stamp}.reason`, 'utf8') }
   }
+  fs.mkdirSync(dir, { recursive: true })
+  for (const file of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(source, file), path.join(dir, file))
   const env = { ...process.env, PATH: path.dirname(node) + path.delimiter + process.env.PATH }
-  // The addon is per ABI: `npm ci` when nothing is installed, `npm rebuild` for another Node.
-  const installed = fs.existsSync(path.join(dir, 'node_modules', 'v8-profiler-next', 'package.json'))
-  const args = installed ? ['rebuild', 'v8-profiler-next', '--foreground-scripts'] : ['ci', '--no-audit', '--no-fund', '--foreground-scripts']
-  const result = spawnSync('npm', args, { cwd: dir, env, encoding: 'utf8' })
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: dir, env, encoding: 'utf8' })
   fs.mkdirSync(path.dirname(stamp), { recursive: true })
   fs.writeFileSync(stamp, lock)
   fs.rmSync(`${stamp}.reason`, { force: true })
-  if (fs.existsSync(addon)) return { ok: true }
-  const reason = `npm ${args[0]} did not build v8-profiler-next (exit ${result.status}): ${(result.stdout + result.stderr).trim().split('\n').slice(-15).join('\n')}`
+  if (fs.existsSync(addon)) return { ok: true, dir }
+  const reason = `npm ci did not build v8-profiler-next for Node ABI ${abi} (exit ${result.status}): ${(result.stdout + result.stderr).trim().split('\n').slice(-15).join('\n')}`
   fs.writeFileSync(`${stamp}.reason`, reason)
-  return { ok: false, reason }
+  return { ok: false, dir, reason }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const index = process.argv.indexOf('--node')
   const outcome = installProfilerNext(index > 0 ? process.argv[index + 1] : process.execPath)
-  console.log(outcome.ok ? 'v8-profiler-next is installed' : outcome.reason)
+  console.log(outcome.ok ? `v8-profiler-next is installed in ${outcome.dir}` : outcome.reason)
 }

@@ -15,8 +15,8 @@
  *
  * With `--baseline <ref>` the same runs are made, interleaved, with leakspec's src/ as of that git
  * ref, and both medians are printed. leakspec is bundled from src/ with esbuild (no dist/ needed)
- * into bench/diagnose/profiler-next/node_modules/.leakspec-bench/, where the optional backend
- * v8-profiler-next resolves: bench/diagnose/profiler-next is installed first (`npm ci`, which builds
+ * into the per-Node-ABI folder of bench/diagnose/install.mjs, where the optional backend
+ * v8-profiler-next resolves: it is installed first (bench/diagnose/install.mjs: `npm ci`, which builds
  * the addon from source with node-gyp; when that fails, only the inspector backend runs).
  */
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -101,9 +101,10 @@ const baselineRef = option('--baseline', undefined)
 const backend = option('--backend', 'auto')
 const nodeBin = option('--node', process.execPath)
 const { build } = await import(path.join(root, 'node_modules/esbuild/lib/main.js'))
-const { installProfilerNext, PROFILER_NEXT_DIR: envDir } = await import('./install.mjs')
+const { installProfilerNext } = await import('./install.mjs')
 const installed = installProfilerNext(nodeBin)
 if (!installed.ok) console.error(`bench/diagnose: only node:inspector will run: ${installed.reason}`)
+const envDir = installed.dir
 const outDir = path.join(envDir, 'node_modules/.leakspec-bench')
 fs.mkdirSync(outDir, { recursive: true })
 

@@ -18,8 +18,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const CHILD = path.join(ROOT, 'test/fixtures/diagnose/backend-child.mjs')
 
 interface Installer {
-  PROFILER_NEXT_DIR: string
-  installProfilerNext(node?: string): { ok: true } | { ok: false; reason: string }
+  installProfilerNext(node?: string): { ok: true; dir: string } | { ok: false; dir: string; reason: string }
 }
 
 let bundle = ''
@@ -31,7 +30,7 @@ beforeAll(async () => {
   const installer = (await import(path.join(ROOT, 'bench/diagnose/install.mjs'))) as Installer
   const installed = installer.installProfilerNext()
   // The bundle lives where `import('v8-profiler-next')` resolves to the installed copy.
-  const dir = path.join(installer.PROFILER_NEXT_DIR, 'node_modules', '.leakspec-test')
+  const dir = path.join(installed.dir, 'node_modules', '.leakspec-test')
   fs.mkdirSync(dir, { recursive: true })
   bundle = path.join(dir, `leakspec-${process.pid}.mjs`)
   await build({
