@@ -26,21 +26,37 @@ const ENVS = [
   { env: 'jest30', jest: /^30\./, nodeVersion: /^v24\./ },
 ] as const
 
+/** Runs the fixture suite in one environment; resolves with the run and the runtime record. */
+async function runPairs(name: string): Promise<{ jestRun: JestRun; runtime: Record<string, string> | undefined }> {
+  const env = getEnv(name)
+  const work = prepareWork(env, join(ROOT, 'test', 'fixtures', 'resources-jest'), 'resources-jest', true)
+  const jestRun = await runJest(env, work, {
+    name: 'resources',
+    mode: 'main',
+    nodeArgs: ['--expose-gc', '--experimental-vm-modules'],
+    jestArgs: ['--runInBand'],
+  })
+  const record = join(work, 'runtime', 'resources-runtime.json')
+  const runtime = existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as Record<string, string>) : undefined
+  return { jestRun, runtime }
+}
+
+// Both runs start together (as in resources.test.ts): each check measures only its own process.
+const runs = new Map<string, ReturnType<typeof runPairs>>()
+beforeAll(() => {
+  for (const spec of ENVS) {
+    const started = runPairs(spec.env)
+    started.catch(() => {}) // awaited (and reported) by its own describe
+    runs.set(spec.env, started)
+  }
+})
+
 describe.each(ENVS)('resource pairs in $env', (spec) => {
   let jestRun: JestRun
   let runtime: Record<string, string> | undefined
 
   beforeAll(async () => {
-    const env = getEnv(spec.env)
-    const work = prepareWork(env, join(ROOT, 'test', 'fixtures', 'resources-jest'), 'resources-jest', true)
-    jestRun = await runJest(env, work, {
-      name: 'resources',
-      mode: 'main',
-      nodeArgs: ['--expose-gc', '--experimental-vm-modules'],
-      jestArgs: ['--runInBand'],
-    })
-    const record = join(work, 'runtime', 'resources-runtime.json')
-    runtime = existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as Record<string, string>) : undefined
+    ;({ jestRun, runtime } = await runs.get(spec.env)!)
   })
 
   it('runs the expected Node and Jest, every test with its expected status', () => {

@@ -126,7 +126,7 @@ export function describePairs(run: () => PairsRun, knownGaps: Readonly<Record<st
           expect(verdicts.map((check) => check.verdict), message).toEqual(['leak'])
           expect(verdicts[0]?.keys, message).toContain(pair.key)
         }
-        expect(message.split('\n')[0]).toBe('Error: expect(fn).not.toLeak(options)')
+        expect(message.split('\n')[0], message).toBe('Error: expect(fn).not.toLeak(options)')
         expect(message).toMatch(/^Expected the function not to leak, but each call leaves about /m)
         // The signal, in the table of leaking signals and in the advice.
         expect(message).toMatch(new RegExp(String.raw`^  ${escape(label(pair.key))} +\d+(?:\.\d+)? per call$`, 'm'))
