@@ -73,7 +73,8 @@ function scaleTable(scale) {
 }
 
 const machineLine = (r) =>
-  `${r.machine.cpu}, ${r.machine.memoryGiB} GiB, ${r.machine.os}; 2 vCPU shared with other busy sessions (load average ${r.machine.loadavgStart.map((x) => x.toFixed(1)).join(' / ')} at the start, ${r.machine.loadavgEnd.map((x) => x.toFixed(1)).join(' / ')} at the end)`
+  `${r.machine.cpu}, ${r.machine.memoryGiB} GiB, ${r.machine.os}; 2 vCPU shared with other busy sessions` +
+  (r.machine.loadavgStart ? ` (load average ${r.machine.loadavgStart.map((x) => x.toFixed(1)).join(' / ')} at the start, ${r.machine.loadavgEnd.map((x) => x.toFixed(1)).join(' / ')} at the end)` : '')
 
 /**
  * The "compared" and "scale" sections, from the committed result files (empty when absent).
@@ -89,7 +90,7 @@ export function comparedSections(dir = bench) {
     lines.push(
       '## Why leakspec — compared with the alternatives',
       '',
-      `One run of \`npm run bench:alternatives\`: ${r.date} → ${r.finished}, Node ${r.node}, ${machineLine(r)}. ` +
+      `One set from \`bench/alternatives/run.mjs\` (\`npm run bench:alternatives\`): ${r.date} → ${r.finished}, Node ${r.node}, ${machineLine(r)}. ` +
         `Every check is a fresh \`node --expose-gc\` process with one case and one tool (${r.jobs} in parallel): ` +
         `${r.runs} runs per case of the accuracy corpus and ${r.runsResource} per resource pair for leakspec, the hand-written check, leakage's rule and queryObjects; ` +
         `${r.memlabRuns} per case for memlab (a check takes seconds); Jest ${r.jestVersion}: ${r.jestRuns} per case. ` +

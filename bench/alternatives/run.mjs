@@ -312,7 +312,8 @@ async function main() {
     finished: opts.fromRaw ? statSync(opts.fromRaw).mtime.toISOString() : new Date().toISOString(),
     partial: opts.fromRaw ? 'summarized from the raw runs of an interrupted run' : undefined,
     node: nodeVersion,
-    machine: { ...machine(), loadavgStart: loadStart, loadavgEnd: os.loadavg() },
+    // (Summarized from raw runs: the load of the runs themselves is unknown here.)
+    machine: { ...machine(), loadavgStart: opts.fromRaw ? null : loadStart, loadavgEnd: opts.fromRaw ? null : os.loadavg() },
     jobs: opts.jobs,
     runs: opts.runs,
     runsResource: opts.runsResource,
