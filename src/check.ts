@@ -4,7 +4,7 @@
 import { LeakCheckError, LeakError } from './core/errors.js'
 import { describeValue, resolveOptions, type LeakOptions, type ResolvedLeakOptions } from './core/options.js'
 import type { LeakReport } from './core/report.js'
-import { runCheck, type CheckToken } from './core/sampler.js'
+import { runCheck, type CheckLimits, type CheckToken } from './core/sampler.js'
 import { withDiagnosis } from './diagnose/diagnose.js'
 import { explainResourceLeaks } from './diagnose/resources.js'
 import { formatInconclusive, formatLeak } from './message/format.js'
@@ -27,8 +27,9 @@ export async function measureResolved(
   fn: () => unknown,
   options: ResolvedLeakOptions,
   token?: CheckToken,
+  limits?: CheckLimits,
 ): Promise<LeakReport> {
-  const report = await runCheck(fn, options, [], token)
+  const report = await runCheck(fn, options, [], token, limits)
   return explainResourceLeaks(fn, report)
 }
 

@@ -43,8 +43,11 @@ export interface LeakOptions {
    */
   callsPerRound?: number | 'auto'
   /**
-   * Wall-clock budget of the whole check, in milliseconds. A check that runs out of it before the
-   * verdict is decided is `inconclusive`, never guessed.
+   * Time budget of the check, in milliseconds: the time spent calling the function, letting it settle
+   * and reading the probes. Forced full GCs are not counted — their cost is set by the size of the
+   * heap, not by the function (about 20 to 30 per verdict). A check that runs out of it before the
+   * verdict is decided is `inconclusive`, never guessed. Under `toLeak` the check also stops, as
+   * `inconclusive` with cause `test-timeout`, before a round that would outlast the test's timeout.
    * @default 4000
    */
   timeBudget?: number

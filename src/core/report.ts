@@ -111,8 +111,11 @@ export interface LeakFoundReport extends ReportBase {
 export interface InconclusiveReport extends ReportBase {
   readonly verdict: 'inconclusive'
   readonly reason: string
-  /** Why: no way to force GC, or the time budget ran out before the verdict was decided. */
-  readonly cause: 'gc-unavailable' | 'time-budget'
+  /**
+   * Why: no way to force GC; the time budget ran out before the verdict was decided; or the next
+   * round would not have ended before the running test's timeout (matchers only).
+   */
+  readonly cause: 'gc-unavailable' | 'time-budget' | 'test-timeout'
 }
 
 /** The result of {@link measureLeaks}. */

@@ -163,6 +163,15 @@ async function readCountsSettled(probes: readonly CountProbe[], previous: Counts
   return counts
 }
 
+/** Limits a runner adapter sets on a check (not user options). */
+export interface CheckLimits {
+  /**
+   * Milliseconds until the running test times out, from the start of the check. The check stops
+   * (`inconclusive`, cause `test-timeout`) rather than start a round that would not end before it.
+   */
+  readonly testTimeLeftMs?: number
+}
+
 /**
  * Runs a complete check of `fn`.
  * @throws {LeakCheckError} when `fn` throws, rejects or never settles, when another check is running,
@@ -173,6 +182,7 @@ export async function runCheck(
   options: ResolvedLeakOptions,
   extraProbes: readonly CountProbe[] = [],
   token?: CheckToken,
+  limits: CheckLimits = {},
 ): Promise<LeakReport> {
   if (running) {
     throw new LeakCheckError(
@@ -188,7 +198,7 @@ export async function runCheck(
   const probes: CountProbe[] = [...signals.probes, ...extraProbes]
   try {
     for (const probe of probes) probe.start?.()
-    const report = await sample(caller, options, probes)
+    const report = await sample(caller, options, probes, limits)
     const ignored = collectIgnored(probes)
     return {
       ...report,
@@ -202,7 +212,12 @@ export async function runCheck(
   }
 }
 
-async function sample(caller: Caller, options: ResolvedLeakOptions, probes: readonly CountProbe[]): Promise<LeakReport> {
+async function sample(
+  caller: Caller,
+  options: ResolvedLeakOptions,
+  probes: readonly CountProbe[],
+  limits: CheckLimits,
+): Promise<LeakReport> {
   const started = now()
   const gcAccess = resolveGc()
   const params: RuleParams = {
@@ -230,7 +245,16 @@ async function sample(caller: Caller, options: ResolvedLeakOptions, probes: read
       options,
     }
   }
-  const gc = gcAccess.collect
+  // Forced GCs do not count against timeBudget: their cost is set by the size of the heap (the floor
+  // of any check), not by the function under test, so a big or busy heap must not cut the rounds short.
+  let gcSpentMs = 0
+  const gc = (): void => {
+    const gcStarted = now()
+    gcAccess.collect()
+    gcSpentMs += now() - gcStarted
+  }
+  /** Time of the check so far that counts against timeBudget: calls, settling and waits. */
+  const budgetSpent = (): number => now() - started - gcSpentMs
   let gcs = 0
 
   // Let garbage from before the check go first (ArrayBuffers are swept concurrently, and a large
@@ -311,7 +335,7 @@ async function sample(caller: Caller, options: ResolvedLeakOptions, probes: read
   // Warm-up.
   for (let chunk = 0; chunk < options.warmup; chunk++) {
     if (guardTrips(callsPerRound)) break
-    if (now() - started > options.timeBudget / 2 && guardTripsOnBudget()) break
+    if (budgetSpent() > options.timeBudget / 2 && guardTripsOnBudget()) break
     await caller.call(callsPerRound)
     await turn()
     gc()
@@ -344,6 +368,7 @@ async function sample(caller: Caller, options: ResolvedLeakOptions, probes: read
   let decisions: SignalDecision[] = []
   let stoppedEarly = false
   let budgetExhausted = false
+  let testTimeout = false
   let confirming = false
   let msPerCall = callMs
   let doubled = callsPerRound / 2
@@ -358,14 +383,19 @@ async function sample(caller: Caller, options: ResolvedLeakOptions, probes: read
       stoppedEarly = true
       break
     }
-    const elapsed = now() - started
-    const predicted = (calls + 1) * msPerCall + 2 * gcMs
-    if (elapsed + predicted > options.timeBudget) {
+    const predictedCalls = (calls + 1) * msPerCall
+    const predictedGcs = (confirming ? 3 : 2) * gcMs
+    const outOfBudget = budgetSpent() + predictedCalls > options.timeBudget
+    const outOfTest =
+      limits.testTimeLeftMs !== undefined && now() - started + predictedCalls + predictedGcs > limits.testTimeLeftMs
+    if (outOfBudget || outOfTest) {
       if (guardTripsOnBudget()) stoppedEarly = true
-      else budgetExhausted = true
+      else if (outOfBudget) budgetExhausted = true
+      else testTimeout = true
       break
     }
     const roundStarted = now()
+    const gcBeforeRound = gcSpentMs
     if (confirming) {
       await caller.call(doubled)
       await turn()
@@ -377,7 +407,8 @@ async function sample(caller: Caller, options: ResolvedLeakOptions, probes: read
       await caller.call(calls)
     }
     const next = await reading()
-    msPerCall = Math.max(callMs, (now() - roundStarted - 2 * gcMs) / (calls + 1))
+    // The round's own time without its GCs (measured, not estimated: GC times vary a lot under load).
+    msPerCall = Math.max(callMs, (now() - roundStarted - (gcSpentMs - gcBeforeRound)) / (calls + 1))
     heapReadings.push(next.heap)
     countReadings.push(next.counts)
     roundCalls.push(calls + 1)
@@ -403,6 +434,7 @@ async function sample(caller: Caller, options: ResolvedLeakOptions, probes: read
     params,
     stoppedEarly,
     budgetExhausted,
+    testTimeout: testTimeout ? { leftMs: limits.testTimeLeftMs!, gcMs, gcSpentMs } : undefined,
     calls: caller.count,
     gcs,
     durationMs: now() - started,
@@ -448,6 +480,8 @@ interface BuildInput {
   params: RuleParams
   stoppedEarly: boolean
   budgetExhausted: boolean
+  /** Set when the check stopped because the next round would not end before the test's timeout. */
+  testTimeout: { leftMs: number; gcMs: number; gcSpentMs: number } | undefined
   calls: number
   gcs: number
   durationMs: number
@@ -540,13 +574,26 @@ function buildReport(input: BuildInput): LeakReport {
         ? `; ${marginal.map((decision) => `${decision.key} grew about ${decision.estimatePerCall.toFixed(1)} per call in the counted rounds, but`).join(', ')} ` +
           `the evidence was ${marginal.some((decision) => decision.state.status === 'pending' && decision.state.wantsExtraRound) ? 'marginal' : 'not yet confirmed by the confirmation round'} when it stopped`
         : ''
+    const timeout = input.testTimeout
+    if (timeout) {
+      return {
+        ...base,
+        verdict: 'inconclusive',
+        signals,
+        cause: 'test-timeout',
+        reason:
+          `the test would time out before the next round ended: the test had ${formatMs(timeout.leftMs)} left when the check ` +
+          `started, and after ${input.roundCalls.length} of ${params.rounds} rounds the check had used ${formatMs(input.durationMs)}, ` +
+          `${formatMs(timeout.gcSpentMs)} of it in ${input.gcs} full GCs (about ${formatMs(timeout.gcMs)} each at this heap size)${evidence}`,
+      }
+    }
     return {
       ...base,
       verdict: 'inconclusive',
       signals,
       cause: 'time-budget',
       reason:
-        `the time budget of ${input.options.timeBudget} ms ran out after ${input.roundCalls.length} of ` +
+        `the time budget of ${input.options.timeBudget} ms (not counting forced GCs) ran out after ${input.roundCalls.length} of ` +
         `${params.rounds} rounds (about ${formatMs(input.durationMs)} at ${input.callsPerRound} calls in the first round)${evidence}`,
     }
   }

@@ -6,7 +6,7 @@ import { assertFunction, measureResolved } from '../check.js'
 import { LeakCheckError } from '../core/errors.js'
 import { DEFAULT_OPTIONS, resolveOptions, type LeakOptions, type ResolvedLeakOptions } from '../core/options.js'
 import type { LeakReport } from '../core/report.js'
-import type { CheckToken } from '../core/sampler.js'
+import type { CheckLimits, CheckToken } from '../core/sampler.js'
 import { withDiagnosis } from '../diagnose/diagnose.js'
 import { toBeCollected } from './toBeCollected.js'
 import { formatClean, formatInconclusive, formatLeak, signalName } from '../message/format.js'
@@ -183,6 +183,15 @@ const positive = (value: unknown): number | undefined => (typeof value === 'numb
  * the test's own timeout, the config's `testTimeout` or `jest.setTimeout`, and the test's start; without
  * it, the timeout set with `jest.setTimeout` (or Jest's default) is counted from the start of the check.
  */
+/**
+ * The check must end before the test times out, with a margin for the failure message (5 % of the
+ * time left, at least 250 ms). Without a known timeout there is no limit beyond `timeBudget`.
+ */
+function checkLimits(timeLeft: number | undefined): CheckLimits {
+  if (timeLeft === undefined) return {}
+  return { testTimeLeftMs: Math.max(0, timeLeft - Math.max(250, timeLeft * 0.05)) }
+}
+
 function timeLeftMs(context: MatcherContextLike, checkStarted: number): number | undefined {
   const task = context.task
   let timeout = task?.timeout
@@ -217,7 +226,7 @@ export function toLeak(this: MatcherContextLike, received: unknown, options?: Le
   const run = async (): Promise<ToLeakResult> => {
     let report: LeakReport
     try {
-      report = await measureResolved(received, resolved, token)
+      report = await measureResolved(received, resolved, token, checkLimits(timeLeftMs(context, checkStarted)))
     } catch (error) {
       if (error instanceof LeakCheckError && error.code === 'ABANDONED') {
         // The test already failed through the unawaited guard; resolve quietly so that the

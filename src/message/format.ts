@@ -207,12 +207,19 @@ export function formatClean(report: LeakReport & { verdict: 'clean' }, hint: str
   ].join('\n')
 }
 
+/** A test timeout that leaves room for the whole check: three times what it used, rounded up to 5 s. */
+function suggestedTimeoutMs(report: LeakReport): number {
+  return Math.max(10_000, Math.ceil((3 * report.durationMs) / 5000) * 5000)
+}
+
 /** The error text when a check is inconclusive. */
 export function formatInconclusive(report: LeakReport & { verdict: 'inconclusive' }, hint: string): string {
   const fix =
     report.cause === 'gc-unavailable'
       ? 'Fix: run node with --expose-gc (for example NODE_OPTIONS=--expose-gc); in Vitest use the leakspec() plugin, which sets it up; in Jest run node --expose-gc node_modules/jest/bin/jest.js.'
-      : 'Fix: raise the `timeBudget` option (and the test timeout with it), or make each call cheaper.'
+      : report.cause === 'test-timeout'
+        ? `Fix: raise the test's timeout (for example to ${suggestedTimeoutMs(report)} ms: the third argument of test(), or testTimeout in the config); full GCs take longer in a bigger heap, and a verdict needs about 20 to 30 of them.`
+        : 'Fix: raise the `timeBudget` option (and the test timeout with it), or make each call cheaper.'
   return [
     hint,
     '',
