@@ -236,7 +236,8 @@ export function loadProfilerNext(): Promise<{ module: ProfilerNext } | { reason:
       // A variable specifier: bundlers leave it alone, and nothing fails at build time without it.
       const specifier: string = PROFILER_NEXT
       const loaded = (await import(specifier)) as { default?: ProfilerNext } & Partial<ProfilerNext>
-      const module = (typeof loaded.startTrackingHeapObjects === 'function' ? loaded : loaded.default) as ProfilerNext | undefined
+      // A CommonJS package: its exports object is `default` (ESM import, or a bundler's interop wrapper).
+      const module = (typeof loaded.default?.startTrackingHeapObjects === 'function' ? loaded.default : loaded) as ProfilerNext | undefined
       if (!module || typeof module.getHeapStats !== 'function' || typeof module.startSamplingHeapProfiling !== 'function') {
         return { reason: `${PROFILER_NEXT} loaded but does not have the expected functions` }
       }
