@@ -102,19 +102,46 @@ export function formatRounds(report: LeakReport): string {
 function footer(report: LeakReport): string {
   return (
     `${report.calls} calls · ${report.gcs} GCs · ${Math.round(report.durationMs)} ms · ` +
-    `${report.callsPerRound} calls in round 1 · gc ${report.gc}` +
+    `${report.callsPerRound} ${report.callsPerRound === 1 ? 'call' : 'calls'} in round 1 · gc ${report.gc}` +
     (report.async ? ' · async' : '')
   )
 }
 
+/** What closes a handle of each resource type (async_hooks type names), for the advice line. */
+const HANDLE_FIXES: Readonly<Record<string, string>> = {
+  Timeout: 'clear the timer (clearTimeout / clearInterval) or let it fire',
+  Immediate: 'clear it (clearImmediate) or let it run',
+  TCPServerWrap: 'close the server (server.close()) and wait for its close callback',
+  PipeServerWrap: 'close the server (server.close()) and wait for its close callback',
+  TCPSocketWrap: 'destroy the socket (socket.destroy() or socket.end()) and wait for its close event; on a server, close the accepted ends too',
+  TCPWRAP: 'destroy the socket (socket.destroy()) and wait for its close event',
+  PipeWrap: 'destroy the pipe or socket (socket.destroy())',
+  FileHandle: 'close it (await filehandle.close())',
+  FSReqCallback: 'wait for the fs call to finish before the call returns',
+  ProcessWrap: "kill the child process (child.kill()) and wait for its 'close' event",
+  Worker: 'terminate the worker (await worker.terminate())',
+  MessagePort: 'close the port (port.close())',
+  UDPWRAP: 'close the socket (socket.close())',
+  TTYWrap: 'destroy the stream',
+  Timer: 'clear the timer',
+}
+
+/** `A` or `An`, by the first letter of the next word (the words here are English or code names). */
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'An' : 'A'
+}
+
 function advice(report: LeakReport, leaks: readonly SignalSummary[]): string[] {
   const tips: string[] = []
+  // Resource advice first: when a handle, fd or listener leaks, the heap grows with it, and the
+  // resource is what to fix.
+  const heapTips: string[] = []
   if (leaks.some((signal) => signal.key === 'heap')) {
-    tips.push(
+    heapTips.push(
       'Look for what keeps a reference after each call: a module-level array or Map, a cache without a bound, ' +
         'a closure stored on a long-lived object, a listener or timer that is never removed.',
     )
-    tips.push(
+    heapTips.push(
       `If this is a bounded cache that is still filling, warm it up before the check or raise \`rounds\` ` +
         `(now ${report.options.rounds}; each extra round doubles the calls).`,
     )
@@ -130,19 +157,17 @@ function advice(report: LeakReport, leaks: readonly SignalSummary[]): string[] {
     if (signal.key.startsWith('listeners:')) {
       const kind = splitKey(signal.key)[1]
       tips.push(
-        `A '${kind}' listener is added per call and never removed: remove it (off, removeListener, ` +
+        `${article(kind ?? '')} '${kind}' listener is added per call and never removed: remove it (off, removeListener, ` +
           'removeEventListener), add it once outside the call, or tie it to an AbortSignal that is aborted.',
       )
     }
     if (signal.key.startsWith('handles:')) {
       const kind = splitKey(signal.key)[1]
-      tips.push(
-        `A ${kind} handle stays open per call: clear the timer, close the server, socket or file, ` +
-          'or kill the child process before the call returns (or resolves).',
-      )
+      const fix = HANDLE_FIXES[kind ?? ''] ?? 'clear the timer, close the server, socket or file, or kill the child process'
+      tips.push(`${article(kind ?? '')} ${kind} handle stays open per call: ${fix} before the call returns (or resolves).`)
     }
   }
-  return tips
+  return [...tips, ...heapTips]
 }
 
 /**

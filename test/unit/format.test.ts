@@ -61,11 +61,29 @@ describe('formatLeak', () => {
         '4205 calls · 22 GCs · 123 ms · 32 calls in round 1 · gc exposed',
         '',
         'What to try:',
+        '  - A Timeout handle stays open per call: clear the timer (clearTimeout / clearInterval) or let it fire before the call returns (or resolves).',
         '  - Look for what keeps a reference after each call: a module-level array or Map, a cache without a bound, a closure stored on a long-lived object, a listener or timer that is never removed.',
         '  - If this is a bounded cache that is still filling, warm it up before the check or raise `rounds` (now 7; each extra round doubles the calls).',
-        '  - A Timeout handle stays open per call: clear the timer, close the server, socket or file, or kill the child process before the call returns (or resolves).',
       ].join('\n'),
     )
+  })
+
+  test('names the fix for the handle type, with the right article, and says "1 call" in the footer', () => {
+    const worker = { key: 'handles:Worker', unit: 'count' as const, status: 'leak' as const, perCall: 1, marginal: false }
+    const onError = { key: 'listeners:error', unit: 'count' as const, status: 'leak' as const, perCall: 1, marginal: false }
+    const report: LeakReport = {
+      ...base,
+      callsPerRound: 1,
+      verdict: 'leak',
+      reason: 'grew in each of the last 3 rounds',
+      signals: [worker, onError],
+      leaks: [worker, onError],
+      stoppedEarly: false,
+    }
+    const message = formatLeak(report, 'expect(fn).not.toLeak()')
+    expect(message).toContain('  - A Worker handle stays open per call: terminate the worker (await worker.terminate()) before the call returns')
+    expect(message).toContain("  - An 'error' listener is added per call and never removed")
+    expect(message).toContain('· 1 call in round 1 ·')
   })
 
   test('a heap-only leak has a heap headline', () => {

@@ -28,7 +28,7 @@ const BYTES = String.raw`-?${NUMBER} (?:B|kB|MB|GB)`
 /** The footer line of every verdict message. */
 const FOOTER = (gc: 'exposed' | 'fallback', async = false): RegExp =>
   new RegExp(
-    String.raw`^ *\d+ calls · \d+ GCs · \d+ ms · \d+ calls in round 1 · gc ${gc}${async ? ' · async' : ''}$`,
+    String.raw`^ *\d+ calls · \d+ GCs · \d+ ms · \d+ calls? in round 1 · gc ${gc}${async ? ' · async' : ''}$`,
     'm',
   )
 

@@ -29,7 +29,7 @@ const BYTES = String.raw`-?${NUMBER} (?:B|kB|MB|GB)`
 /** The footer line of every verdict message, for example `4205 calls · 22 GCs · 460 ms · 32 calls in round 1 · gc exposed`. */
 const FOOTER = (gc: 'exposed' | 'fallback', async = false): RegExp =>
   new RegExp(
-    String.raw`^\d+ calls · \d+ GCs · \d+ ms · \d+ calls in round 1 · gc ${gc}${async ? ' · async' : ''}$`,
+    String.raw`^\d+ calls · \d+ GCs · \d+ ms · \d+ calls? in round 1 · gc ${gc}${async ? ' · async' : ''}$`,
     'm',
   )
 
