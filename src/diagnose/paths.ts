@@ -11,6 +11,14 @@ import { edgeName, edgeTarget, edgeType, nodeName, nodeType, type HeapGraph } fr
 /** Sub-roots searched last. */
 const DEFERRED_ROOTS = new Set(['(Stack roots)', '(Handle scope)', '(Debug)', '(Relocatable)'])
 
+/**
+ * Root edges V8 adds while it takes the snapshot: an identity map (`… / IdentityMapBase`) that holds
+ * objects strongly for the snapshot's own bookkeeping. Searched last, like the stack.
+ */
+function isSnapshotRoot(graph: HeapGraph, e: number): boolean {
+  return edgeName(graph, e).includes('IdentityMapBase')
+}
+
 /** Distances and parent edges from the root, for every reachable node. */
 export interface ShortestPaths {
   /** Hops from the root; −1 when unreachable over strong edges. */
@@ -64,7 +72,7 @@ export function shortestPaths(graph: HeapGraph): ShortestPaths {
       if (!isStrongEdge(graph, e)) continue
       const to = edgeTarget(graph, e)
       if (distance[to] !== -1) continue
-      if (from !== 0 && nodeType(graph, from) === 'synthetic' && DEFERRED_ROOTS.has(nodeName(graph, to))) {
+      if (from !== 0 && nodeType(graph, from) === 'synthetic' && (DEFERRED_ROOTS.has(nodeName(graph, to)) || isSnapshotRoot(graph, e))) {
         deferred.push([e, from])
         continue
       }
