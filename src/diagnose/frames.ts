@@ -86,11 +86,15 @@ export function traceFrames(graph: HeapGraph, traceNodeId: number): StackFrame[]
   return frames
 }
 
-/** Whether a stack includes leakspec's own code innermost (the object was allocated by leakspec). */
+/**
+ * Whether the object was allocated by leakspec: its innermost frame outside node and `node_modules`
+ * is leakspec's own code. A package that leakspec calls counts as leakspec (the runner's source-map
+ * hook that maps the diagnosis's frames); a package that user code calls counts as the user's.
+ */
 export function allocatedByLeakspec(frames: readonly StackFrame[]): boolean {
   for (const frame of frames) {
     const origin = frameOrigin(frame.file)
-    if (origin === 'node') continue
+    if (origin === 'node' || origin === 'node_modules') continue
     return origin === 'leakspec'
   }
   return false
