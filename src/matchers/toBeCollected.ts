@@ -3,10 +3,34 @@
  * bounded settle loop; when the object survives, the failure names who holds it (the shortest
  * retainer path from a GC root).
  */
+import * as v8 from 'node:v8'
+import { epochNow } from '../core/clock.js'
 import type { CheckToken } from '../core/sampler.js'
+import { estimateSnapshotMs } from '../diagnose/diagnose.js'
 import { collectWatched, findHolderPath, isWatchHandle } from '../diagnose/watch.js'
 import { track } from './guard.js'
+import { timeLeftMs } from './time-left.js'
 import type { MatcherContextLike } from './toLeak.js'
+
+/** Room, in milliseconds, left between the end of the holder search and the test timeout. */
+const HOLDER_MARGIN_MS = 500
+
+/**
+ * Why the holder search is skipped: the test would time out during the heap snapshot (its time left
+ * is known and shorter than the estimate at this heap size); `undefined` when it fits.
+ */
+function holderSkipped(timeLeft: number | undefined): string | undefined {
+  if (timeLeft === undefined) return undefined
+  const heapMB = v8.getHeapStatistics().used_heap_size / 1e6
+  const estimateMs = estimateSnapshotMs(heapMB)
+  if (estimateMs <= timeLeft - HOLDER_MARGIN_MS) return undefined
+  const suggested = Math.ceil((estimateMs * 2 + 5000) / 1000) * 1000
+  return (
+    `Who holds it was not looked up: the heap snapshot needs about ${(estimateMs / 1000).toFixed(1)} s at this heap size ` +
+    `(${heapMB.toFixed(0)} MB) and the test has ${(Math.max(0, timeLeft) / 1000).toFixed(1)} s left. ` +
+    `Raise the test timeout (for example to ${suggested} ms) to see the retainer path.`
+  )
+}
 
 /** What `toBeCollected` resolves to. */
 export interface ToBeCollectedResult {
@@ -31,6 +55,7 @@ export function toBeCollected(this: MatcherContextLike, received: unknown): Prom
   }
   const context = this
   const token: CheckToken = { aborted: false }
+  const started = epochNow()
   const run = async (): Promise<ToBeCollectedResult> => {
     const outcome = await collectWatched(received)
     if (outcome.collected) {
@@ -40,8 +65,10 @@ export function toBeCollected(this: MatcherContextLike, received: unknown): Prom
           `${hint}\n\nExpected ${received.label} not to be garbage-collected, but it was collected after ${outcome.gcs} full GC(s).`,
       }
     }
-    // Only a failing positive form shows the message, so only it pays for the snapshot.
-    const holder = context.isNot === true ? undefined : await findHolderPath(received).catch(() => undefined)
+    // Only a failing positive form shows the message, so only it pays for the snapshot, and only when
+    // the test has time left for it.
+    const skipped = context.isNot === true ? undefined : holderSkipped(timeLeftMs(context, started))
+    const holder = context.isNot === true || skipped !== undefined ? undefined : await findHolderPath(received).catch(() => undefined)
     return {
       pass: false,
       message: () => {
@@ -53,6 +80,8 @@ export function toBeCollected(this: MatcherContextLike, received: unknown): Prom
         if (holder) {
           lines.push('', `Held by (shortest path from a GC root): ${holder.text}`)
           if (holder.snapshotFile) lines.push(`Heap snapshot (contains every string in the heap; keep it private): ${holder.snapshotFile}`)
+        } else if (skipped !== undefined) {
+          lines.push('', skipped)
         } else if (context.isNot !== true) {
           lines.push('', 'No strong path from a GC root was found in a heap snapshot (it may be held by native code).')
         }

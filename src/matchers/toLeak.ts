@@ -9,6 +9,7 @@ import type { LeakReport } from '../core/report.js'
 import type { CheckLimits, CheckToken } from '../core/sampler.js'
 import { withDiagnosis } from '../diagnose/diagnose.js'
 import { toBeCollected } from './toBeCollected.js'
+import { timeLeftMs } from './time-left.js'
 import { formatClean, formatInconclusive, formatLeak, signalName } from '../message/format.js'
 import { formatDiagnosis } from '../diagnose/format.js'
 import { formatResourceStacks } from '../diagnose/stacks.js'
@@ -149,40 +150,6 @@ function record(context: MatcherContextLike, report: LeakReport): (report: LeakR
   }
 }
 
-/** Jest's default test timeout, milliseconds (used when the running test's own is not visible). */
-const JEST_DEFAULT_TIMEOUT_MS = 5000
-
-/** The parts of jest-circus's per-file state that give the running test's timeout and start. */
-interface JestCircusState {
-  /** `testTimeout` of the config, or `jest.setTimeout(…)`, milliseconds. */
-  readonly testTimeout?: unknown
-  readonly currentlyRunningTest?: {
-    /** The test's own timeout (third argument of `test`), milliseconds. */
-    readonly timeout?: unknown
-    /** Epoch milliseconds when the test started. */
-    readonly startedAt?: unknown
-  } | null
-}
-
-/**
- * jest-circus keeps its state on the test file's global under an unregistered symbol described as
- * `JEST_STATE_SYMBOL` (Jest 29 and 30); it holds the configured `testTimeout` and the running test.
- */
-function jestCircusState(): JestCircusState | undefined {
-  const global = globalThis as Record<symbol, unknown>
-  const symbol = Object.getOwnPropertySymbols(global).find((candidate) => candidate.description === 'JEST_STATE_SYMBOL')
-  const state = symbol === undefined ? undefined : global[symbol]
-  return typeof state === 'object' && state !== null ? (state as JestCircusState) : undefined
-}
-
-const positive = (value: unknown): number | undefined => (typeof value === 'number' && value > 0 ? value : undefined)
-
-/**
- * Milliseconds left before the running test times out, or `undefined` when unknown or unlimited.
- * Vitest (4.1+) exposes the test's timeout and start on the task. Under Jest, jest-circus's state gives
- * the test's own timeout, the config's `testTimeout` or `jest.setTimeout`, and the test's start; without
- * it, the timeout set with `jest.setTimeout` (or Jest's default) is counted from the start of the check.
- */
 /**
  * The check must end before the test times out, with a margin for the failure message (5 % of the
  * time left, at least 250 ms). Without a known timeout there is no limit beyond `timeBudget`.
@@ -190,21 +157,6 @@ const positive = (value: unknown): number | undefined => (typeof value === 'numb
 function checkLimits(timeLeft: number | undefined): CheckLimits {
   if (timeLeft === undefined) return {}
   return { testTimeLeftMs: Math.max(0, timeLeft - Math.max(250, timeLeft * 0.05)) }
-}
-
-function timeLeftMs(context: MatcherContextLike, checkStarted: number): number | undefined {
-  const task = context.task
-  let timeout = task?.timeout
-  let started = task?.result?.startTime
-  if (timeout === undefined && task === undefined && context.currentTestName !== undefined) {
-    const state = jestCircusState()
-    const test = state?.currentlyRunningTest ?? undefined
-    const configured = (globalThis as Record<symbol, unknown>)[Symbol.for('TEST_TIMEOUT_SYMBOL')]
-    timeout = positive(test?.timeout) ?? positive(state?.testTimeout) ?? positive(configured) ?? JEST_DEFAULT_TIMEOUT_MS
-    started = positive(test?.startedAt)
-  }
-  if (timeout === undefined || timeout <= 0) return undefined
-  return timeout - (epochNow() - (started ?? checkStarted))
 }
 
 /**

@@ -30,6 +30,28 @@ describe('toBeCollected', () => {
     }
   })
 
+  test('skips the holder search, and says which timeout fits it, when the test has too little time left', { timeout: 1500 }, async () => {
+    // The snapshot of this worker's heap (tens of MB) is estimated at seconds: more than the 1.5 s test has.
+    const session = new UserSession(3)
+    keptForever.push(session)
+    const handle = watch(session, 'the session')
+    try {
+      const error = await expect(handle)
+        .toBeCollected()
+        .then(
+          () => undefined,
+          (caught: unknown) => caught as Error,
+        )
+      expect(error?.message).toMatch(/Expected the session to be garbage-collected, but it is still reachable/)
+      expect(error?.message).toMatch(
+        /Who holds it was not looked up: the heap snapshot needs about \d+\.\d s at this heap size \(\d+ MB\) and the test has \d+\.\d s left\. Raise the test timeout \(for example to \d+ ms\)/,
+      )
+      expect(error?.message).not.toContain('Held by')
+    } finally {
+      keptForever.length = 0
+    }
+  })
+
   test('the handle itself keeps nothing alive', async () => {
     const handles = Array.from({ length: 3 }, (_, index) => watch(new UserSession(index)))
     for (const handle of handles) await expect(handle).toBeCollected()
