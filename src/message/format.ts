@@ -126,6 +126,25 @@ const HANDLE_FIXES: Readonly<Record<string, string>> = {
   Timer: 'clear the timer',
 }
 
+/** Handles that own other resources, most encompassing first, with what they own. */
+const OWNER_ORDER = ['Worker', 'ProcessWrap', 'TCPServerWrap', 'PipeServerWrap', 'TCPSocketWrap', 'PipeWrap'] as const
+const OWNED: Readonly<Record<string, string>> = {
+  Worker: "a worker's message ports, pipes and stdio stream listeners",
+  ProcessWrap: "a child process's stdio pipes and their listeners",
+  TCPServerWrap: "a server's sockets, fds and listeners",
+  PipeServerWrap: "a server's sockets, fds and listeners",
+  TCPSocketWrap: "a socket's fd and listeners",
+  PipeWrap: "a pipe's fd and listeners",
+}
+
+/** Handles that an owner above may hold (a timer, for one, is never a socket's own). */
+const OWNABLE_HANDLES = new Set(['MessagePort', 'PipeWrap', 'TCPSocketWrap', 'TCPWRAP', 'TTYWrap'])
+
+/** `a`, `a and b`, `a, b and c`. */
+function listFormat(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
+}
+
 /** `A` or `An`, by the first letter of the next word (the words here are English or code names). */
 function article(word: string): string {
   return /^[aeiou]/i.test(word) ? 'An' : 'A'
@@ -146,26 +165,44 @@ function advice(report: LeakReport, leaks: readonly SignalSummary[]): string[] {
         `(now ${report.options.rounds}; each extra round doubles the calls).`,
     )
   }
-  for (const signal of leaks) {
-    if (signal.key.startsWith('fds:')) {
-      const kind = splitKey(signal.key)[1]
-      tips.push(
-        `A file descriptor (${kind}) stays open per call: close what opens it (fs.close, filehandle.close(), ` +
-          'stream.destroy(), socket.destroy(), server.close()) before the call returns (or resolves).',
-      )
+  const kinds = (family: string): string[] => leaks.filter((signal) => signal.key.startsWith(`${family}:`)).map((signal) => splitKey(signal.key)[1])
+  const handles = kinds('handles')
+  const fds = kinds('fds')
+  const listeners = kinds('listeners')
+  // Handles first, owners before what they own: a leaked worker, child process, socket or server
+  // leaks its ports, pipes, fds and stream listeners with it.
+  const owner = OWNER_ORDER.find((kind) => handles.includes(kind))
+  const ordered = owner === undefined ? handles : [owner, ...handles.filter((kind) => kind !== owner)]
+  for (const kind of ordered) {
+    const fix = HANDLE_FIXES[kind] ?? 'clear the timer, close the server, socket or file, or kill the child process'
+    let tip = `${article(kind)} ${kind} handle stays open per call: ${fix} before the call returns (or resolves).`
+    const owned = handles.filter((other) => other !== owner && OWNABLE_HANDLES.has(other)).length + fds.length + listeners.length
+    if (kind === owner && owned > 0) {
+      tip += ` The other resources that leak with it are probably its own (${OWNED[kind]}): check again once it is fixed.`
     }
-    if (signal.key.startsWith('listeners:')) {
-      const kind = splitKey(signal.key)[1]
-      tips.push(
-        `${article(kind ?? '')} '${kind}' listener is added per call and never removed: remove it (off, removeListener, ` +
-          'removeEventListener), add it once outside the call, or tie it to an AbortSignal that is aborted.',
-      )
-    }
-    if (signal.key.startsWith('handles:')) {
-      const kind = splitKey(signal.key)[1]
-      const fix = HANDLE_FIXES[kind ?? ''] ?? 'clear the timer, close the server, socket or file, or kill the child process'
-      tips.push(`${article(kind ?? '')} ${kind} handle stays open per call: ${fix} before the call returns (or resolves).`)
-    }
+    tips.push(tip)
+  }
+  if (fds.length === 1) {
+    tips.push(
+      `A file descriptor (${fds[0]}) stays open per call: close what opens it (fs.close, filehandle.close(), ` +
+        'stream.destroy(), socket.destroy(), server.close()) before the call returns (or resolves).',
+    )
+  } else if (fds.length > 1) {
+    tips.push(
+      `File descriptors (${fds.join(', ')}) stay open per call: close what opens them (fs.close, filehandle.close(), ` +
+        'stream.destroy(), socket.destroy(), server.close()) before the call returns (or resolves).',
+    )
+  }
+  if (listeners.length === 1) {
+    tips.push(
+      `${article(listeners[0]!)} '${listeners[0]}' listener is added per call and never removed: remove it (off, removeListener, ` +
+        'removeEventListener), add it once outside the call, or tie it to an AbortSignal that is aborted.',
+    )
+  } else if (listeners.length > 1) {
+    tips.push(
+      `${listFormat(listeners.map((kind) => `'${kind}'`))} listeners are added per call and never removed: remove them (off, ` +
+        'removeListener, removeEventListener), add them once outside the call, or tie them to an AbortSignal that is aborted.',
+    )
   }
   return [...tips, ...heapTips]
 }

@@ -41,11 +41,12 @@ function label(key: string): string {
 }
 
 /** The start of the advice line for a signal key (src/message/format.ts). */
-function advice(key: string): string {
-  const kind = key.slice(key.indexOf(':') + 1)
-  if (key.startsWith('handles:')) return `  - A ${kind} handle stays open per call: `
-  if (key.startsWith('fds:')) return `  - A file descriptor (${kind}) stays open per call: `
-  return `'${kind}' listener is added per call and never removed: `
+/** The advice line for the pair's signal (fds and listeners of several kinds share one line). */
+function advice(key: string): RegExp {
+  const kind = escape(key.slice(key.indexOf(':') + 1))
+  if (key.startsWith('handles:')) return new RegExp(String.raw`^  - An? ${kind} handle stays open per call: `, 'm')
+  if (key.startsWith('fds:')) return new RegExp(String.raw`^  - (A file descriptor \(${kind}\) stays|File descriptors \((\w+, )*${kind}(, \w+)*\) stay) open per call: `, 'm')
+  return new RegExp(String.raw`^  - (An? '${kind}' listener is|('[^']+', )*('[^']+' and )?'${kind}'( and '[^']+'|, '[^']+')* listeners are) added per call and never removed: `, 'm')
 }
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
@@ -130,7 +131,7 @@ export function describePairs(run: () => PairsRun, knownGaps: Readonly<Record<st
         expect(message).toMatch(/^Expected the function not to leak, but each call leaves about /m)
         // The signal, in the table of leaking signals and in the advice.
         expect(message).toMatch(new RegExp(String.raw`^  ${escape(label(pair.key))} +\d+(?:\.\d+)? per call$`, 'm'))
-        expect(message.slice(message.indexOf('\nWhat to try:\n'))).toContain(advice(pair.key))
+        expect(message.slice(message.indexOf('\nWhat to try:\n'))).toMatch(advice(pair.key))
         // Its creation (add-site) stacks, with a frame inside the leaky function of cases.ts.
         const block = creationBlock(message, pair.key)
         expect(block, message).toBeDefined()

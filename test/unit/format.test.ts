@@ -86,6 +86,28 @@ describe('formatLeak', () => {
     expect(message).toContain('· 1 call in round 1 ·')
   })
 
+  test('advice: the owning handle first with a note, then one line for the fds and one for the listeners', () => {
+    const leak = (key: string) => ({ key, unit: 'count' as const, status: 'leak' as const, perCall: 1, marginal: false })
+    const signals = ['fds:anon_inode', 'fds:pipe', 'handles:MessagePort', 'handles:Worker', 'listeners:close', 'listeners:error', 'listeners:finish'].map(leak)
+    const report: LeakReport = { ...base, verdict: 'leak', reason: 'grew in each of the last 3 rounds', signals, leaks: signals, stoppedEarly: false }
+    const tips = formatLeak(report, 'h').split('What to try:\n')[1]!.split('\n')
+    expect(tips).toEqual([
+      "  - A Worker handle stays open per call: terminate the worker (await worker.terminate()) before the call returns (or resolves). The other resources that leak with it are probably its own (a worker's message ports, pipes and stdio stream listeners): check again once it is fixed.",
+      '  - A MessagePort handle stays open per call: close the port (port.close()) before the call returns (or resolves).',
+      '  - File descriptors (anon_inode, pipe) stay open per call: close what opens them (fs.close, filehandle.close(), stream.destroy(), socket.destroy(), server.close()) before the call returns (or resolves).',
+      "  - 'close', 'error' and 'finish' listeners are added per call and never removed: remove them (off, removeListener, removeEventListener), add them once outside the call, or tie them to an AbortSignal that is aborted.",
+    ])
+  })
+
+  test('advice: no ownership note for what an owner cannot hold', () => {
+    const leak = (key: string) => ({ key, unit: 'count' as const, status: 'leak' as const, perCall: 1, marginal: false })
+    const signals = ['handles:Timeout', 'handles:TCPSocketWrap'].map(leak)
+    const report: LeakReport = { ...base, verdict: 'leak', reason: 'grew in each of the last 3 rounds', signals, leaks: signals, stoppedEarly: false }
+    const tips = formatLeak(report, 'h').split('What to try:\n')[1]!.split('\n')
+    expect(tips[0]).toMatch(/^  - A TCPSocketWrap handle stays open per call: destroy the socket .*\(or resolves\)\.$/)
+    expect(tips[1]).toMatch(/^  - A Timeout handle stays open per call: clear the timer/)
+  })
+
   test('a heap-only leak has a heap headline', () => {
     const report: LeakReport = {
       ...base,
