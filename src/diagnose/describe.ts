@@ -15,7 +15,7 @@ import {
   type HeapGraph,
   type Retainers,
 } from './graph.js'
-import { scriptPath } from './frames.js'
+import { frameOrigin, scriptPath } from './frames.js'
 
 /** One readable step of a retainer path. */
 export interface PathStep {
@@ -157,6 +157,27 @@ export function describePath(graph: HeapGraph, retainers: Retainers, edges: read
       continue
     }
     if (toName === 'system / Context') {
+      const next = edges[i + 1]
+      if (next !== undefined && edgeName(graph, next) === 'extension' && nodeName(graph, edgeTarget(graph, next)) === 'Generator') {
+        // The scope of an async function (or a module with top-level await) paused at an await: its
+        // generator object holds the function's locals until it resumes.
+        const generator = edgeTarget(graph, next)
+        const fnEdge = findEdge(graph, generator, 'function')
+        const fn = fnEdge < 0 ? -1 : edgeTarget(graph, fnEdge)
+        const fnName = fn < 0 ? '' : nodeName(graph, fn)
+        const fnFile = fn < 0 ? undefined : fileNear(graph, retainers, fn)
+        // leakspec's own async functions hold the function under test while they call it.
+        const label =
+          fnFile !== undefined && frameOrigin(fnFile) === 'leakspec'
+            ? 'leakspec (calling the function under test)'
+            : fnName === ''
+              ? '(suspended async function)'
+              : `${fnName}() (suspended at an await)`
+        steps.push({ edge: '', kind: 'scope', label })
+        lastVisible = generator
+        i++
+        continue
+      }
       if (isTopLevelScope(graph, to)) {
         const file = fileNear(graph, retainers, to)
         steps.push({ edge: '', kind: 'scope', label: `module scope${file ? ` (${shortFile(file)})` : ''}` })

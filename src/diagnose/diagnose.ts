@@ -185,24 +185,36 @@ interface Group {
 export async function diagnose(fn: () => unknown, report?: LeakReport, options: DiagnoseOptions = {}): Promise<Diagnosis> {
   const started = now()
   const calls = chooseCalls(options, report)
-  const phasesMs = { start: 0, calls: 0, snapshot: 0, analysis: 0 }
-  const base = { calls, kinds: [], sites: [], exactFrames: false, retainedBytesPerCall: 0, snapshotNodes: 0, sourceMapped: false, phasesMs }
-  let mark = started
-  const phase = (name: keyof typeof phasesMs): void => {
-    const at = now()
-    phasesMs[name] = at - mark
-    mark = at
+  // Phase boundaries go into a typed array made before the window opens: a number stored in an object
+  // during the window would be a new heap number that the snapshot shows next to the user's leak.
+  const PHASES = ['start', 'calls', 'snapshot', 'analysis'] as const
+  const marks = new Float64Array(PHASES.length + 1).fill(started)
+  const phase = (name: (typeof PHASES)[number]): void => {
+    marks[PHASES.indexOf(name) + 1] = now()
   }
+  const phases = (): Diagnosis['phasesMs'] => {
+    const result = { start: 0, calls: 0, snapshot: 0, analysis: 0 }
+    let mark = marks[0]!
+    PHASES.forEach((name, index) => {
+      const at = marks[index + 1]!
+      if (at > mark) {
+        result[name] = at - mark
+        mark = at
+      }
+    })
+    return result
+  }
+  const base = { calls, kinds: [], sites: [], exactFrames: false, retainedBytesPerCall: 0, snapshotNodes: 0, sourceMapped: false }
   const gcAccess = resolveGc()
   if (!gcAccess.available) {
-    return { ...base, backend: 'none', durationMs: now() - started, error: `no way to force GC (${gcAccess.reason})` }
+    return { ...base, phasesMs: phases(), backend: 'none', durationMs: now() - started, error: `no way to force GC (${gcAccess.reason})` }
   }
   const gc = gcAccess.collect
   let backend: HeapBackend
   try {
     backend = await openBackend(options.backend ?? 'auto')
   } catch (error) {
-    return { ...base, backend: options.backend ?? 'node:inspector', durationMs: now() - started, error: `no heap profiler: ${describeError(error)}` }
+    return { ...base, phasesMs: phases(), backend: options.backend ?? 'node:inspector', durationMs: now() - started, error: `no heap profiler: ${describeError(error)}` }
   }
   const snapshotDir = options.snapshotDir ?? snapshotDirFromEnv()
   let file: SnapshotFile | undefined
@@ -254,6 +266,7 @@ export async function diagnose(fn: () => unknown, report?: LeakReport, options: 
     backend.close()
     return {
       ...base,
+      phasesMs: phases(),
       backend: backend.name,
       durationMs: now() - started,
       ...(file ? { snapshotFile: file.path } : {}),
@@ -279,7 +292,7 @@ export async function diagnose(fn: () => unknown, report?: LeakReport, options: 
     retainedBytesPerCall: kinds.retainedBytes / calls,
     backend: backend.name,
     durationMs: now() - started,
-    phasesMs,
+    phasesMs: phases(),
     snapshotNodes,
     sourceMapped: kinds.kinds.some((kind) => kind.stack?.some((frame) => frame.sourceMapped)),
     ...(file ? { snapshotFile: file.path } : {}),

@@ -52,6 +52,19 @@ describe('toBeCollected', () => {
     }
   })
 
+  test('names the async function that holds the object while it waits at an await', async function holdsSession() {
+    const session = new UserSession(4)
+    const handle = watch(session, 'the session')
+    const error = await expect(handle)
+      .toBeCollected()
+      .then(
+        () => undefined,
+        (caught: unknown) => caught as Error,
+      )
+    expect(error?.message).toMatch(/Held by \(shortest path from a GC root\): … › holdsSession\(\) \(suspended at an await\) › (session: )?UserSession \(watched: the session\)$/m)
+    expect(session.id).toBeDefined()
+  })
+
   test('the handle itself keeps nothing alive', async () => {
     const handles = Array.from({ length: 3 }, (_, index) => watch(new UserSession(index)))
     for (const handle of handles) await expect(handle).toBeCollected()

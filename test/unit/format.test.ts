@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { DEFAULT_OPTIONS } from '../../src/core/options.js'
-import type { LeakReport } from '../../src/core/report.js'
+import type { LeakReport, SignalSummary } from '../../src/core/report.js'
 import { formatBytes, formatClean, formatInconclusive, formatLeak } from '../../src/message/format.js'
 
 const rounds = [33, 65, 129, 257, 513, 1025, 2049].map((calls, index) => ({
@@ -86,9 +86,14 @@ describe('formatLeak', () => {
     expect(message).toContain('· 1 call in round 1 ·')
   })
 
+  /** Count signals leaking 1 per call, one per key. */
+  const leaking = (first: string, ...rest: string[]): [SignalSummary, ...SignalSummary[]] => {
+    const leak = (key: string): SignalSummary => ({ key, unit: 'count', status: 'leak', perCall: 1, marginal: false })
+    return [leak(first), ...rest.map(leak)]
+  }
+
   test('advice: the owning handle first with a note, then one line for the fds and one for the listeners', () => {
-    const leak = (key: string) => ({ key, unit: 'count' as const, status: 'leak' as const, perCall: 1, marginal: false })
-    const signals = ['fds:anon_inode', 'fds:pipe', 'handles:MessagePort', 'handles:Worker', 'listeners:close', 'listeners:error', 'listeners:finish'].map(leak)
+    const signals = leaking('fds:anon_inode', 'fds:pipe', 'handles:MessagePort', 'handles:Worker', 'listeners:close', 'listeners:error', 'listeners:finish')
     const report: LeakReport = { ...base, verdict: 'leak', reason: 'grew in each of the last 3 rounds', signals, leaks: signals, stoppedEarly: false }
     const tips = formatLeak(report, 'h').split('What to try:\n')[1]!.split('\n')
     expect(tips).toEqual([
@@ -100,8 +105,7 @@ describe('formatLeak', () => {
   })
 
   test('advice: no ownership note for what an owner cannot hold', () => {
-    const leak = (key: string) => ({ key, unit: 'count' as const, status: 'leak' as const, perCall: 1, marginal: false })
-    const signals = ['handles:Timeout', 'handles:TCPSocketWrap'].map(leak)
+    const signals = leaking('handles:Timeout', 'handles:TCPSocketWrap')
     const report: LeakReport = { ...base, verdict: 'leak', reason: 'grew in each of the last 3 rounds', signals, leaks: signals, stoppedEarly: false }
     const tips = formatLeak(report, 'h').split('What to try:\n')[1]!.split('\n')
     expect(tips[0]).toMatch(/^  - A TCPSocketWrap handle stays open per call: destroy the socket .*\(or resolves\)\.$/)
