@@ -170,9 +170,11 @@ export function describePath(graph: HeapGraph, retainers: Retainers, edges: read
         const label =
           fnFile !== undefined && frameOrigin(fnFile) === 'leakspec'
             ? 'leakspec (calling the function under test)'
-            : fnName === ''
-              ? '(suspended async function)'
-              : `${fnName}() (suspended at an await)`
+            : fnName !== ''
+              ? `${fnName}() (suspended at an await)`
+              : fnFile !== undefined
+                ? `async function in ${shortFile(fnFile)} (suspended at an await)`
+                : '(suspended async function)'
         steps.push({ edge: '', kind: 'scope', label })
         lastVisible = generator
         i++
