@@ -349,7 +349,7 @@ function machine() {
     cpu: `${cpus.length} × ${cpus[0]?.model ?? 'unknown'}`,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
-    note: '2 vCPU shared with about five other busy sessions: noisy; times are medians and ratios only',
+    note: 'a shared machine (other work may run beside the benchmark; the load averages below tell how busy): times are medians and ratios only',
   }
 }
 
