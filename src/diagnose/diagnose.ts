@@ -299,8 +299,31 @@ export async function diagnose(fn: () => unknown, report?: LeakReport, options: 
   }
 }
 
-/** Room, in milliseconds, left between the end of a diagnosis and the test timeout. */
-const DIAGNOSIS_MARGIN_MS = 500
+/** Room, in milliseconds, left between the end of a diagnosis (or a holder search) and the test timeout. */
+const TIMEOUT_MARGIN_MS = 500
+
+/**
+ * Whether work estimated by `estimate` (from the live heap in MB) would outlast the running test: then
+ * `"<what> needs about 2.3 s at this heap size (6 MB) and the test has 1.0 s left. Raise the test
+ * timeout (for example to 12000 ms)"`, the timeout suggested leaving room for the work twice over plus
+ * `spentMs` (what the test already spent) and 5 s; `undefined` when it fits or the time left is unknown.
+ */
+export function needsMoreTime(
+  what: string,
+  timeLeftMs: number | undefined,
+  estimate: (heapMB: number) => number,
+  spentMs = 0,
+): string | undefined {
+  if (timeLeftMs === undefined) return undefined
+  const heapMB = v8.getHeapStatistics().used_heap_size / 1e6
+  const estimateMs = estimate(heapMB)
+  if (estimateMs <= timeLeftMs - TIMEOUT_MARGIN_MS) return undefined
+  const suggested = Math.ceil((estimateMs * 2 + spentMs + 5000) / 1000) * 1000
+  return (
+    `${what} needs about ${(estimateMs / 1000).toFixed(1)} s at this heap size (${heapMB.toFixed(0)} MB) and the test ` +
+    `has ${(Math.max(0, timeLeftMs) / 1000).toFixed(1)} s left. Raise the test timeout (for example to ${suggested} ms)`
+  )
+}
 
 /**
  * A cautious estimate of a diagnosis's wall time, in milliseconds, from the live heap in MB: the heap
@@ -331,19 +354,9 @@ export async function withDiagnosis<R extends LeakReport>(
   timeLeftMs?: number,
 ): Promise<R> {
   if (report.verdict !== 'leak' || !options.diagnose || report.diagnosis !== undefined) return report
-  if (timeLeftMs !== undefined) {
-    const heapMB = v8.getHeapStatistics().used_heap_size / 1e6
-    const estimateMs = estimateDiagnosisMs(heapMB)
-    if (estimateMs > timeLeftMs - DIAGNOSIS_MARGIN_MS) {
-      const suggested = Math.ceil((estimateMs * 2 + report.durationMs + 5000) / 1000) * 1000
-      return {
-        ...report,
-        diagnosisSkipped:
-          `it needs about ${(estimateMs / 1000).toFixed(1)} s at this heap size (${heapMB.toFixed(0)} MB) and the test ` +
-          `has ${(Math.max(0, timeLeftMs) / 1000).toFixed(1)} s left. Raise the test timeout (for example to ${suggested} ms) ` +
-          'to see what leaked, who holds it and where it was allocated',
-      }
-    }
+  const tooLong = needsMoreTime('it', timeLeftMs, estimateDiagnosisMs, report.durationMs)
+  if (tooLong !== undefined) {
+    return { ...report, diagnosisSkipped: `${tooLong} to see what leaked, who holds it and where it was allocated` }
   }
   const diagnosis = await diagnose(fn, report, {
     callTimeout: options.callTimeout,

@@ -3,34 +3,13 @@
  * bounded settle loop; when the object survives, the failure names who holds it (the shortest
  * retainer path from a GC root).
  */
-import * as v8 from 'node:v8'
 import { epochNow } from '../core/clock.js'
 import type { CheckToken } from '../core/sampler.js'
-import { estimateSnapshotMs } from '../diagnose/diagnose.js'
+import { estimateSnapshotMs, needsMoreTime } from '../diagnose/diagnose.js'
 import { collectWatched, findHolderPath, isWatchHandle } from '../diagnose/watch.js'
 import { track } from './guard.js'
 import { timeLeftMs } from './time-left.js'
 import type { MatcherContextLike } from './toLeak.js'
-
-/** Room, in milliseconds, left between the end of the holder search and the test timeout. */
-const HOLDER_MARGIN_MS = 500
-
-/**
- * Why the holder search is skipped: the test would time out during the heap snapshot (its time left
- * is known and shorter than the estimate at this heap size); `undefined` when it fits.
- */
-function holderSkipped(timeLeft: number | undefined): string | undefined {
-  if (timeLeft === undefined) return undefined
-  const heapMB = v8.getHeapStatistics().used_heap_size / 1e6
-  const estimateMs = estimateSnapshotMs(heapMB)
-  if (estimateMs <= timeLeft - HOLDER_MARGIN_MS) return undefined
-  const suggested = Math.ceil((estimateMs * 2 + 5000) / 1000) * 1000
-  return (
-    `Who holds it was not looked up: the heap snapshot needs about ${(estimateMs / 1000).toFixed(1)} s at this heap size ` +
-    `(${heapMB.toFixed(0)} MB) and the test has ${(Math.max(0, timeLeft) / 1000).toFixed(1)} s left. ` +
-    `Raise the test timeout (for example to ${suggested} ms) to see the retainer path.`
-  )
-}
 
 /** What `toBeCollected` resolves to. */
 export interface ToBeCollectedResult {
@@ -67,7 +46,8 @@ export function toBeCollected(this: MatcherContextLike, received: unknown): Prom
     }
     // Only a failing positive form shows the message, so only it pays for the snapshot, and only when
     // the test has time left for it.
-    const skipped = context.isNot === true ? undefined : holderSkipped(timeLeftMs(context, started))
+    const tooLong = context.isNot === true ? undefined : needsMoreTime('the heap snapshot', timeLeftMs(context, started), estimateSnapshotMs)
+    const skipped = tooLong === undefined ? undefined : `Who holds it was not looked up: ${tooLong} to see the retainer path.`
     const holder = context.isNot === true || skipped !== undefined ? undefined : await findHolderPath(received).catch(() => undefined)
     return {
       pass: false,

@@ -173,35 +173,29 @@ function advice(report: LeakReport, leaks: readonly SignalSummary[]): string[] {
   // leaks its ports, pipes, fds and stream listeners with it.
   const owner = OWNER_ORDER.find((kind) => handles.includes(kind))
   const ordered = owner === undefined ? handles : [owner, ...handles.filter((kind) => kind !== owner)]
+  const owned = handles.filter((kind) => kind !== owner && OWNABLE_HANDLES.has(kind)).length + fds.length + listeners.length
   for (const kind of ordered) {
     const fix = HANDLE_FIXES[kind] ?? 'clear the timer, close the server, socket or file, or kill the child process'
     let tip = `${article(kind)} ${kind} handle stays open per call: ${fix} before the call returns (or resolves).`
-    const owned = handles.filter((other) => other !== owner && OWNABLE_HANDLES.has(other)).length + fds.length + listeners.length
     if (kind === owner && owned > 0) {
       tip += ` The other resources that leak with it are probably its own (${OWNED[kind]}): check again once it is fixed.`
     }
     tips.push(tip)
   }
-  if (fds.length === 1) {
+  // One line for every leaked fd kind, and one for every leaked listener event.
+  if (fds.length > 0) {
+    const [subject, it] = fds.length === 1 ? ['A file descriptor', 'it'] : ['File descriptors', 'them']
     tips.push(
-      `A file descriptor (${fds[0]}) stays open per call: close what opens it (fs.close, filehandle.close(), ` +
-        'stream.destroy(), socket.destroy(), server.close()) before the call returns (or resolves).',
-    )
-  } else if (fds.length > 1) {
-    tips.push(
-      `File descriptors (${fds.join(', ')}) stay open per call: close what opens them (fs.close, filehandle.close(), ` +
-        'stream.destroy(), socket.destroy(), server.close()) before the call returns (or resolves).',
+      `${subject} (${fds.join(', ')}) ${fds.length === 1 ? 'stays' : 'stay'} open per call: close what opens ${it} (fs.close, ` +
+        'filehandle.close(), stream.destroy(), socket.destroy(), server.close()) before the call returns (or resolves).',
     )
   }
-  if (listeners.length === 1) {
+  if (listeners.length > 0) {
+    const events = listFormat(listeners.map((kind) => `'${kind}'`))
+    const [subject, it] = listeners.length === 1 ? [`${article(listeners[0]!)} ${events} listener is`, 'it'] : [`${events} listeners are`, 'them']
     tips.push(
-      `${article(listeners[0]!)} '${listeners[0]}' listener is added per call and never removed: remove it (off, removeListener, ` +
-        'removeEventListener), add it once outside the call, or tie it to an AbortSignal that is aborted.',
-    )
-  } else if (listeners.length > 1) {
-    tips.push(
-      `${listFormat(listeners.map((kind) => `'${kind}'`))} listeners are added per call and never removed: remove them (off, ` +
-        'removeListener, removeEventListener), add them once outside the call, or tie them to an AbortSignal that is aborted.',
+      `${subject} added per call and never removed: remove ${it} (off, removeListener, removeEventListener), add ${it} ` +
+        `once outside the call, or tie ${it} to an AbortSignal that is aborted.`,
     )
   }
   return [...tips, ...heapTips]

@@ -6,7 +6,8 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
-import { assertNoLeaks, LeakError, matchers } from '../../src/index.js'
+import { withDiagnosis } from '../../src/diagnose/diagnose.js'
+import { assertNoLeaks, LeakError, matchers, measureLeaks } from '../../src/index.js'
 import * as leaks from '../fixtures/diagnose/leaks.js'
 
 expect.extend(matchers)
@@ -105,6 +106,22 @@ describe('wiring', () => {
     let index = 0
     const message = await leakMessage(() => leaks.leakIntoModuleArray(index++), { diagnose: false })
     expect(message).not.toContain('Diagnosis (')
+  })
+
+  test('too little time left before the test times out: the diagnosis is skipped and the message names a timeout that fits', async () => {
+    let index = 0
+    const fn = (): void => leaks.leakIntoModuleArray(index++)
+    const report = await measureLeaks(fn, { diagnose: false })
+    if (report.verdict !== 'leak') throw new Error(`expected a leak verdict, got ${report.verdict}`)
+    const options = { ...report.options, diagnose: true }
+    const skipped = await withDiagnosis(fn, report, options, 100)
+    expect(skipped.diagnosis).toBeUndefined()
+    expect(skipped.diagnosisSkipped).toMatch(
+      /^it needs about \d+\.\d s at this heap size \(\d+ MB\) and the test has 0\.1 s left\. Raise the test timeout \(for example to \d+000 ms\) to see what leaked, who holds it and where it was allocated$/,
+    )
+    const diagnosed = await withDiagnosis(fn, report, options, 600_000)
+    expect(diagnosed.diagnosisSkipped).toBeUndefined()
+    expect(diagnosed.diagnosis?.kinds[0]?.name).toBe('UserSession')
   })
 
   test('a clean function is never diagnosed', async () => {
