@@ -619,8 +619,8 @@ class CheckRun {
       failure === undefined
         ? `rose by at least one item per two calls between each of the last checkpoints (calls ${checkpointSpan(checkpoints)}), ` +
           `and was still there after a full GC and up to ${LINGER_MS} ms of waiting`
-        : `calls 1–${last.calls} each left about ${listFormat(leaks.map((leak) => leak.perCall.toFixed(leak.perCall >= 0.95 ? 0 : 2)))} ` +
-          `open (${leaks.map((leak) => `${leak.grown} in all`).join(', ')}), then call ${failure.call} ${failureVerb(failure)}`
+        : `calls 1–${last.calls} each left resources open (${leaks.map((leak) => `${leak.key} ${perCallText(leak.perCall)} per call, ${leak.grown} in all`).join('; ')}), ` +
+          `then call ${failure.call} ${failureVerb(failure)}`
     return {
       verdict: 'leak',
       reason,
@@ -658,9 +658,8 @@ function firstSentence(message: string): string {
   return cut === -1 ? text : text.slice(0, cut)
 }
 
-/** `a`, `a and b`, `a, b and c`. */
-function listFormat(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
+function perCallText(perCall: number): string {
+  return Math.abs(perCall - Math.round(perCall)) < 0.05 ? String(Math.round(perCall)) : perCall.toFixed(2)
 }
 
 function countKeys(readings: readonly Counts[]): string[] {
