@@ -283,10 +283,15 @@ function startWatchdog(pgCtl, data, dataDir, as) {
 }
 
 // `node bench/real/postgres.mjs`: start a server, print how to reach it, stop on Enter or Ctrl-C.
+// `node bench/real/postgres.mjs --version`: print which PostgreSQL would be used (or why none), start nothing.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const found = findPostgres()
   if (!found.ok) {
     console.log(found.reason)
+    process.exit(0)
+  }
+  if (process.argv.includes('--version')) {
+    console.log(`${spawnSync(found.pgCtl, ['--version'], { encoding: 'utf8' }).stdout.trim()} (${found.binDir})`)
     process.exit(0)
   }
   const pg = await startPostgres()

@@ -12,9 +12,9 @@
  *                               called a leak; prints the verdict table either way
  *
  * Options:
- *   --runs-clean N     runs of each clean test, split evenly over the runners (default 20; quick 4)
- *   --runs-leak N      runs of each leaky twin, split evenly over the runners (default 20; quick 2)
- *   --busy-half        half of the runs of every test with a busy-loop process on another core (quick: on)
+ *   --runs-clean N     runs of each clean test, alternating over the runners (default 200; quick 6)
+ *   --runs-leak N      runs of each leaky twin, alternating over the runners (default 50; quick 4)
+ *   --busy-half        every other run of each test and runner with a busy-loop process on a core (the default)
  *   --no-busy          none busy
  *   --jobs J           runner processes at once (default 1); one busy loop serves all busy runs in flight
  *   --cases a,b        case files (names without .test.cjs; a trailing * matches a prefix), default all
@@ -95,9 +95,9 @@ function parseArgs(argv) {
   }
   for (const runner of opts.runners) if (!RUNNERS.includes(runner)) throw new TypeError(`bench/real: unknown runner ${runner}; known: ${RUNNERS.join(', ')}`)
   for (const twin of opts.twins) if (!TWINS.includes(twin)) throw new TypeError(`bench/real: unknown twin ${twin}; known: ${TWINS.join(', ')}`)
-  opts.runsClean ??= opts.quick ? 4 : 20
-  opts.runsLeak ??= opts.quick ? 2 : 20
-  opts.busy ??= opts.quick ? 'half' : 'none'
+  opts.runsClean ??= opts.quick ? 6 : 200
+  opts.runsLeak ??= opts.quick ? 4 : 50
+  opts.busy ??= 'half'
   return opts
 }
 
@@ -167,6 +167,10 @@ function prepareWork(pkg) {
   cpSync(join(pkg, 'package.json'), join(target, 'package.json'))
   const copied = exportedFiles(manifest).filter((file) => !existsSync(join(target, file)))
   if (copied.length > 0) throw new Error(`bench/real: the build changed while it was copied (missing ${copied.slice(0, 3).join(', ')}); run again`)
+  // The same copy in bench/real/node_modules, for running a case file by hand (README); runs use the work folder's.
+  const manual = join(here, 'node_modules', 'leakspec')
+  rmSync(manual, { recursive: true, force: true })
+  cpSync(target, manual, { recursive: true })
   const commit =
     spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: pkg, encoding: 'utf8' }).stdout?.trim() ||
     (existsSync(join(pkg, '.commit')) ? readFileSync(join(pkg, '.commit'), 'utf8').trim() : 'unknown')
@@ -380,8 +384,8 @@ export function summarize(records, context = {}) {
       `**Leaky twins: ${leaky.length} runs of ${leakyCases} cases, ${caught} called a leak (${pct(leaky.length ? caught / leaky.length : NaN)})**, ` +
       `${count(leaky, 'pass')} passed, ${count(leaky, 'inconclusive')} inconclusive, ${count(leaky, 'error')} errors.`,
   )
-  const skipped = records.filter((record) => record.outcome === 'skipped')
-  if (skipped.length > 0) lines.push('', `Skipped: ${[...new Set(skipped.map((record) => `${record.case}: ${record.twin}`))].join(', ')} (${context.skipReason ?? 'see the run log'}).`)
+  const skipped = [...new Set([...records.filter((record) => record.outcome === 'skipped').map((record) => record.case), ...(context.skippedCases ?? [])])]
+  if (skipped.length > 0) lines.push('', `Skipped: ${skipped.join(', ')} (${context.skipReason ?? 'the tests skipped themselves'}).`)
   lines.push('')
   lines.push('| case | test | runs (busy) | right | pass | leak | inconclusive | error | wrong by runner | calls median / p95 | GCs median | check time median / p95 |')
   lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |')
@@ -470,6 +474,7 @@ async function main() {
   let pg
   let pgEnv = {}
   let skipReason
+  let skippedCases = []
   const cleanupAll = () => {
     for (const child of running) child.kill('SIGKILL')
     if (busyChild) busyChild.kill('SIGKILL')
@@ -489,6 +494,7 @@ async function main() {
       if (!found.ok) {
         skipReason = found.reason
         console.log(`bench/real: skipping ${cases.filter((name) => name.startsWith('pg-')).join(', ')}: ${found.reason}`)
+        skippedCases = cases.filter((name) => name.startsWith('pg-'))
         selected = cases.filter((name) => !name.startsWith('pg-'))
       } else {
         pg = await startPostgres({ maxConnections: 100 })
@@ -534,7 +540,7 @@ async function main() {
     }
     await Promise.all(Array.from({ length: opts.jobs }, worker))
     const when = `leakspec ${version}, build of commit ${commit}, ${started.toISOString().slice(0, 16)}Z, ${os.cpus().length} cores, jobs ${opts.jobs}`
-    const text = summarize(records, { command, when, note: opts.note, skipReason })
+    const text = summarize(records, { command, when, note: opts.note, skipReason, skippedCases })
     process.stdout.write('\n' + text)
     if (opts.out) writeFileSync(opts.out, text)
     else if (!opts.quick && !stopping) await writeResults(text)
