@@ -32,7 +32,7 @@ export const MIN_ROUND_BYTES = 8 * 1024
  * for an array of small objects whose backing store grew 1.5-fold in one round and not in the other);
  * growth that comes per round, not per call, grows about as much (1 time).
  */
-export const CONFIRM_RATIO = 1
+export const CONFIRM_RATIO = 1.2
 
 /**
  * Every counted round of a byte leak must grow by at least this many times the noise of the
