@@ -10,7 +10,7 @@ export interface PostgresBinaries {
   readonly initdb: string
   /** Absolute path of `pg_ctl`. */
   readonly pgCtl: string
-  /** The folder holding both. */
+  /** The folder the binaries really are in (symlinks followed; psql and the rest are there too). */
   readonly binDir: string
 }
 

@@ -23,10 +23,10 @@
  * both import it.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { delimiter, dirname, join } from 'node:path'
 
 /** The line printed when no PostgreSQL binaries are found. */
 export const INSTALL_HINT =
@@ -38,7 +38,7 @@ export const INSTALL_HINT =
  * @property {true} ok
  * @property {string} initdb absolute path of `initdb`
  * @property {string} pgCtl absolute path of `pg_ctl`
- * @property {string} binDir the folder holding both
+ * @property {string} binDir the folder the binaries really are in (symlinks followed; psql and the rest are there too)
  */
 
 /**
@@ -65,7 +65,7 @@ export function findPostgres() {
   for (const dir of candidates) {
     const initdb = join(dir, 'initdb')
     const pgCtl = join(dir, 'pg_ctl')
-    if (existsSync(initdb) && existsSync(pgCtl)) return { ok: true, initdb, pgCtl, binDir: dir }
+    if (existsSync(initdb) && existsSync(pgCtl)) return { ok: true, initdb, pgCtl, binDir: dirname(realpathSync(initdb)) }
   }
   return { ok: false, reason: INSTALL_HINT }
 }

@@ -26,6 +26,8 @@
  *   --from-log FILE    only rebuild the summary from earlier logs (comma-separated), with --out
  *   --package DIR      the leakspec build to measure: DIR/package.json and its files (default the repository)
  *   --note TEXT        a paragraph for the summary
+ *   --command TEXT     with --from-log: the command that made the logs, for the summary
+ *   --title TEXT       the summary's heading (default `## Real code: the real-code corpus (bench/real)`)
  *
  * Each run: `vitest run cases/<case>.test.cjs -t '<twin>$'` or `node --expose-gc jest --runTestsByPath
  * … -t …` in a private work folder (a copy of the cases and of the build, so a rebuild during a run
@@ -64,6 +66,7 @@ function parseArgs(argv) {
     fromLog: undefined,
     package: root,
     note: undefined,
+    title: undefined,
   }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
@@ -91,6 +94,8 @@ function parseArgs(argv) {
     else if (a === '--from-log') opts.fromLog = next().split(',')
     else if (a === '--package') opts.package = next()
     else if (a === '--note') opts.note = next()
+    else if (a === '--title') opts.title = next()
+    else if (a === '--command') opts.command = next()
     else throw new TypeError(`bench/real: unknown option ${a} (see the comment at the top of bench/real/run.mjs)`)
   }
   for (const runner of opts.runners) if (!RUNNERS.includes(runner)) throw new TypeError(`bench/real: unknown runner ${runner}; known: ${RUNNERS.join(', ')}`)
@@ -387,13 +392,14 @@ export function summarize(records, context = {}) {
   const skipped = [...new Set([...records.filter((record) => record.outcome === 'skipped').map((record) => record.case), ...(context.skippedCases ?? [])])]
   if (skipped.length > 0) lines.push('', `Skipped: ${skipped.join(', ')} (${context.skipReason ?? 'the tests skipped themselves'}).`)
   lines.push('')
-  lines.push('| case | test | runs (busy) | right | pass | leak | inconclusive | error | wrong by runner | calls median / p95 | GCs median | check time median / p95 |')
-  lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |')
+  lines.push('| case | test | runs (busy) | right | pass | leak | inconclusive | error | wrong by runner | heap/call median (max) | calls median / p95 | GCs median | check time median / p95 |')
+  lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |')
   for (const { key, group } of groupRecords(measured)) {
     const [caseName, twin] = key.split('|')
     const calls = group.map((record) => record.calls).filter(Number.isFinite)
     const gcs = group.map((record) => record.gcs).filter(Number.isFinite)
     const times = group.map((record) => record.checkMs).filter(Number.isFinite)
+    const heaps = group.map((record) => record.heapPerCall).filter(Number.isFinite)
     const byRunner = RUNNERS.filter((runner) => group.some((record) => record.runner === runner))
       .map((runner) => {
         const mine = group.filter((record) => record.runner === runner)
@@ -405,7 +411,7 @@ export function summarize(records, context = {}) {
     lines.push(
       `| ${caseName} | ${twin} | ${group.length} (${group.filter((record) => record.busy).length}) | ${right}/${group.length} | ` +
         ['pass', 'leak', 'inconclusive', 'error'].map((outcome) => mark(outcome, count(group, outcome))).join(' | ') +
-        ` | ${byRunner} | ${fmtInt(median(calls))} / ${fmtInt(quantile(calls, 0.95))} | ${fmtInt(median(gcs))} | ${fmtMs(median(times))} / ${fmtMs(quantile(times, 0.95))} |`,
+        ` | ${byRunner} | ${heaps.length ? `${median(heaps).toFixed(1)} (${Math.max(...heaps).toFixed(1)}) B` : '–'} | ${fmtInt(median(calls))} / ${fmtInt(quantile(calls, 0.95))} | ${fmtInt(median(gcs))} | ${fmtMs(median(times))} / ${fmtMs(quantile(times, 0.95))} |`,
     )
   }
   const wrong = measured.filter((record) => !record.correct)
@@ -460,7 +466,7 @@ async function writeResults(text) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2))
   if (opts.fromLog) {
-    const text = summarize(readLogs(opts.fromLog), { note: opts.note, command: 'node bench/real/run.mjs' })
+    const text = summarize(readLogs(opts.fromLog), { note: opts.note, title: opts.title, command: opts.command ?? 'node bench/real/run.mjs' })
     if (opts.out) writeFileSync(opts.out, text)
     else process.stdout.write(text)
     return
@@ -519,7 +525,7 @@ async function main() {
     }
     const command = `node bench/real/run.mjs ${process.argv
       .slice(2)
-      .filter((arg, i, all) => !['--out', '--log', '--package', '--note'].includes(arg) && !['--out', '--log', '--package', '--note'].includes(all[i - 1]))
+      .filter((arg, i, all) => !['--out', '--log', '--package', '--note', '--title'].includes(arg) && !['--out', '--log', '--package', '--note', '--title'].includes(all[i - 1]))
       .join(' ')}`.trim()
     console.log(`bench/real: ${plans.length} runs of ${selected.length} case files (${opts.twins.join(' + ')}) through ${opts.runners.join(' and ')}, ${opts.jobs} at a time; log ${relative(root, log)}`)
     const records = []
@@ -540,7 +546,7 @@ async function main() {
     }
     await Promise.all(Array.from({ length: opts.jobs }, worker))
     const when = `leakspec ${version}, build of commit ${commit}, ${started.toISOString().slice(0, 16)}Z, ${os.cpus().length} cores, jobs ${opts.jobs}`
-    const text = summarize(records, { command, when, note: opts.note, skipReason, skippedCases })
+    const text = summarize(records, { command, when, note: opts.note, title: opts.title, skipReason, skippedCases })
     process.stdout.write('\n' + text)
     if (opts.out) writeFileSync(opts.out, text)
     else if (!opts.quick && !stopping) await writeResults(text)

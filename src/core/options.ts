@@ -22,8 +22,9 @@ export interface LeakOptions {
   confirmRounds?: number
   /**
    * Extra rounds a check may add when the evidence for a leak is marginal (growth close to the
-   * floor, or falling from round to round as a filling cache does). Each extra round doubles the calls.
-   * @default 2
+   * floor, falling from round to round as a filling cache does, or not yet clear of the noise of the
+   * first rounds). Each extra round doubles the calls.
+   * @default 4
    */
   extraRounds?: number
   /**
@@ -44,12 +45,15 @@ export interface LeakOptions {
    */
   callsPerRound?: number | 'auto'
   /**
-   * Time budget of the check, in milliseconds: the time spent calling the function, letting it settle
-   * and reading the probes. Forced full GCs are not counted — their cost is set by the size of the
-   * heap, not by the function (about 20 to 30 per verdict). A check that runs out of it before the
-   * verdict is decided is `inconclusive`, never guessed. Under `toLeak` the check also stops, as
-   * `inconclusive` with cause `test-timeout`, before a round that would outlast the test's timeout.
-   * @default 4000
+   * Time budget of the check, in milliseconds: the most time it may spend calling the function,
+   * letting it settle and reading the probes. Forced full GCs are not counted — their cost is set by
+   * the size of the heap, not by the function. Calibration plans the normal schedule to take at most
+   * 4 s of it (less when the budget is smaller); the rest is room for the extra and confirmation
+   * rounds that marginal evidence asks for, and for slow functions (a 200 ms call is decided in
+   * well under a minute). A check that runs out of it before the verdict is decided is
+   * `inconclusive`, never guessed. Under `toLeak` the check also stops, as `inconclusive` with cause
+   * `test-timeout`, before a round that would outlast the test's timeout.
+   * @default 30000
    */
   timeBudget?: number
   /**
@@ -103,6 +107,14 @@ export interface LeakOptions {
    * @default []
    */
   ignoreStacks?: ReadonlyArray<string | RegExp>
+  /**
+   * After a leak verdict on a handle or fd signal (a socket, server, file, timer, child process or
+   * worker per call), close what the measured calls created and left open — so that the next test
+   * in the file can open files, listen and connect again — and say so in the message
+   * (`report.released`). `false` keeps them open.
+   * @default true
+   */
+  release?: boolean
   /**
    * Heap growth, in bytes, at which a check that grew in every reading stops early with a `leak`
    * verdict instead of exhausting memory.
@@ -163,6 +175,7 @@ export interface ResolvedLeakOptions {
   readonly ignoreTypes: readonly string[]
   readonly ignoreEvents: ReadonlyArray<string | symbol>
   readonly ignoreStacks: ReadonlyArray<string | RegExp>
+  readonly release: boolean
   readonly maxHeapGrowth: number
   readonly instancesOf: readonly Function[]
   readonly diagnose: boolean
@@ -175,11 +188,11 @@ export interface ResolvedLeakOptions {
 export const DEFAULT_OPTIONS: ResolvedLeakOptions = Object.freeze({
   rounds: 7,
   confirmRounds: 3,
-  extraRounds: 2,
+  extraRounds: 4,
   floor: 16,
   warmup: 4,
   callsPerRound: 'auto',
-  timeBudget: 4000,
+  timeBudget: 30000,
   callTimeout: 5000,
   handles: true,
   asyncHooks: true,
@@ -188,6 +201,7 @@ export const DEFAULT_OPTIONS: ResolvedLeakOptions = Object.freeze({
   ignoreTypes: Object.freeze([]) as readonly string[],
   ignoreEvents: Object.freeze([]) as ReadonlyArray<string | symbol>,
   ignoreStacks: Object.freeze([]) as ReadonlyArray<string | RegExp>,
+  release: true,
   maxHeapGrowth: 256 * 1024 * 1024,
   instancesOf: Object.freeze([]) as readonly Function[],
   diagnose: true,
@@ -220,6 +234,7 @@ const RULES: Record<keyof ResolvedLeakOptions, Rule> = {
   ignoreTypes: { kind: 'list', items: ['string'], example: "['Timeout']" },
   ignoreEvents: { kind: 'list', items: ['string', 'symbol'], example: "['data']" },
   ignoreStacks: { kind: 'list', items: ['string', 'regexp'], example: '[/node_modules\\/pg-pool/]' },
+  release: { kind: 'boolean' },
   maxHeapGrowth: { kind: 'number', min: 1024 * 1024, max: Number.MAX_SAFE_INTEGER, example: 512 * 1024 * 1024 },
   instancesOf: { kind: 'list', items: ['constructor'], example: '[Session]' },
   diagnose: { kind: 'boolean' },

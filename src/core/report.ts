@@ -25,6 +25,24 @@ export interface RoundRecord {
   readonly atMs: number
 }
 
+/** A call that failed partway through a check whose counts had grown steadily before it. */
+export interface CheckFailure {
+  /** 1-based number of the call that failed. */
+  readonly call: number
+  /** How it failed: threw, rejected, or never settled within `callTimeout`. */
+  readonly code: 'FN_THREW' | 'FN_REJECTED' | 'CALL_TIMEOUT'
+  /** The failure in one sentence (the error's name and message, or the timeout). */
+  readonly message: string
+}
+
+/** The count schedule's readings: calls at each checkpoint and each count relative to the baseline. */
+export interface CountCheckpoints {
+  /** Calls made before each reading (the first is the baseline, 0). */
+  readonly calls: readonly number[]
+  /** Per key, the count at each reading minus the baseline's, items. */
+  readonly counts: Readonly<Record<string, readonly number[]>>
+}
+
 /** The outcome for one signal. */
 export interface SignalSummary {
   /** `heap`, or `<probe>:<kind>` such as `handles:Timeout`. */
@@ -102,6 +120,20 @@ export interface LeakFoundReport extends ReportBase {
   readonly leaks: readonly [SignalSummary, ...SignalSummary[]]
   /** Set when the check stopped before its rounds were done because memory grew too much. */
   readonly stoppedEarly: boolean
+  /**
+   * What decided: the doubling rounds (absent), the count schedule (`counts`: a resource count rose
+   * with the calls from the first checkpoints on), or the counts before a call failed (`failure`).
+   */
+  readonly decidedBy?: 'counts' | 'failure'
+  /** The call that failed, when the counts before it decided the leak. */
+  readonly failure?: CheckFailure
+  /** The count schedule's readings, when it decided. */
+  readonly checkpoints?: CountCheckpoints
+  /**
+   * Resources the measured calls created and left open that leakspec closed after the verdict (the
+   * `release` option), by signal key, so that the next test can open files and connect again.
+   */
+  readonly released?: Readonly<Record<string, number>>
   /**
    * Creation (add-site) stacks of leaked handles, fds and listeners, from a short diagnosis pass after
    * the verdict. Absent when no resource signal leaked.

@@ -2,7 +2,8 @@
  * `toLeak`: the runner-neutral matcher. Works with any Jest-compatible `expect.extend`
  * (Vitest 4.1 and 5, Jest 29 and 30). The runner inverts `.not`; `pass` is true when fn leaks.
  */
-import { assertFunction, measureResolved } from '../check.js'
+import { assertFunction, measureResolved, withLedger } from '../check.js'
+import type { ResourceLedger } from '../core/release.js'
 import { LeakCheckError } from '../core/errors.js'
 import { DEFAULT_OPTIONS, resolveOptions, type LeakOptions, type ResolvedLeakOptions } from '../core/options.js'
 import type { LeakReport } from '../core/report.js'
@@ -190,9 +191,12 @@ export function toLeak(this: MatcherContextLike, received: unknown, options?: Le
   const context = this
   const checkStarted = epochNow()
   const run = async (): Promise<ToLeakResult> => {
+    return withLedger(resolved, (ledger) => measureAndJudge(ledger))
+  }
+  const measureAndJudge = async (ledger: ResourceLedger | undefined): Promise<ToLeakResult> => {
     let report: LeakReport
     try {
-      report = await measureResolved(received, resolved, token, checkLimits(timeLeftMs(context, checkStarted)))
+      report = await measureResolved(received, resolved, token, checkLimits(timeLeftMs(context, checkStarted)), ledger)
     } catch (error) {
       if (error instanceof LeakCheckError && error.code === 'ABANDONED') {
         // The test already failed through the unawaited guard; resolve quietly so that the
@@ -206,8 +210,10 @@ export function toLeak(this: MatcherContextLike, received: unknown, options?: Le
     const update = record(context, report)
     // Only a failing `.not.toLeak()` shows the message, so only it pays for the diagnosis.
     if (report.verdict === 'leak' && context.isNot === true) {
+      report = await withDiagnosis(received, report, resolved, timeLeftMs(context, checkStarted))
+      if (ledger !== undefined) report = await ledger.release(report)
       // Known leaks are matched on the diagnosis: what they explain is reported, not failed.
-      report = applyKnownLeaks(await withDiagnosis(received, report, resolved, timeLeftMs(context, checkStarted)))
+      report = applyKnownLeaks(report)
       update(report)
     }
     if (report.verdict === 'inconclusive') {
