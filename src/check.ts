@@ -8,6 +8,7 @@ import { ResourceLedger } from './core/release.js'
 import { runCheck, type CheckLimits, type CheckToken } from './core/sampler.js'
 import { withDiagnosis } from './diagnose/diagnose.js'
 import { explainResourceLeaks } from './diagnose/resources.js'
+import { applyKnownLeaks } from './known/apply.js'
 import { formatInconclusive, formatLeak } from './message/format.js'
 
 /** Throws the `TypeError` for a receiver that is not a function. */
@@ -71,7 +72,7 @@ export async function measureLeaks(fn: () => unknown, options?: LeakOptions): Pr
 /**
  * Like {@link measureLeaks}, but throws when the function leaks, with the same message `toLeak` prints.
  *
- * @returns the clean report
+ * @returns the clean report (also when known leaks explain every leaking signal: `report.known` lists them)
  * @throws {LeakError} when a signal grew in each of the counted rounds (the message holds the evidence)
  * @throws {LeakCheckError} when no verdict could be reached (`code` says why) or `fn` failed
  * @throws {TypeError} when `fn` is not a function or an option is invalid
@@ -87,8 +88,9 @@ export async function assertNoLeaks(fn: () => unknown, options?: LeakOptions): P
   const report = await withLedger(resolved, async (ledger) => {
     const measured = await measureResolved(fn, resolved, undefined, undefined, ledger)
     if (measured.verdict !== 'leak') return measured
-    const explained = await withDiagnosis(fn, measured, resolved)
-    return ledger === undefined ? explained : ledger.release(explained)
+    const diagnosed = await withDiagnosis(fn, measured, resolved)
+    // Known leaks are matched on the diagnosis: a leak they explain entirely resolves as clean.
+    return applyKnownLeaks(ledger === undefined ? diagnosed : await ledger.release(diagnosed))
   })
   if (report.verdict === 'leak') throw new LeakError(formatLeak(report, hint), report)
   if (report.verdict === 'inconclusive') {

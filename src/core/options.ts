@@ -4,6 +4,7 @@
  * Options are validated once, before anything runs. Unknown keys, wrong types and out-of-range
  * values throw a `TypeError` that names the key, the value received and the fix.
  */
+import { knownLeakProblem, type KnownLeak } from '../known/registry.js'
 import { queryObjectsUnavailable } from './probes/instances.js'
 
 /** Options of `toLeak`, `measureLeaks` and `assertNoLeaks`. Every field is optional. */
@@ -140,6 +141,21 @@ export interface LeakOptions {
    * @default undefined (no files)
    */
   snapshotDir?: string
+  /**
+   * Leaks you know of in a package or in Node, which the check should report instead of failing on
+   * (see `KnownLeak`). Applied after the diagnosis of a leak: a growth an entry explains is reported
+   * as `known leak in <package>@<version> (<link>)`, and the check fails only when what remains
+   * still leaks (heap: at least `floor` bytes per call not explained; a handle, fd or listener signal:
+   * any item created elsewhere). Needs `diagnose` (the match is made on the diagnosis).
+   * @default []
+   */
+  knownLeaks?: readonly KnownLeak[]
+  /**
+   * Also apply the known leaks leakspec ships (`BUILTIN_KNOWN_LEAKS`: leaks in Node versions and in
+   * packages, each reproduced).
+   * @default true
+   */
+  builtinKnownLeaks?: boolean
 }
 
 /** Options with every default filled in. */
@@ -164,6 +180,8 @@ export interface ResolvedLeakOptions {
   readonly instancesOf: readonly Function[]
   readonly diagnose: boolean
   readonly snapshotDir: string | undefined
+  readonly knownLeaks: readonly KnownLeak[]
+  readonly builtinKnownLeaks: boolean
 }
 
 /** The defaults, with units in {@link LeakOptions}. */
@@ -188,6 +206,8 @@ export const DEFAULT_OPTIONS: ResolvedLeakOptions = Object.freeze({
   instancesOf: Object.freeze([]) as readonly Function[],
   diagnose: true,
   snapshotDir: undefined,
+  knownLeaks: Object.freeze([]) as readonly KnownLeak[],
+  builtinKnownLeaks: true,
 })
 type Rule =
   | { kind: 'integer'; min: number; max: number; example: number }
@@ -196,6 +216,7 @@ type Rule =
   | { kind: 'auto-or-integer'; min: number; max: number; example: number }
   | { kind: 'list'; items: ReadonlyArray<'string' | 'symbol' | 'regexp' | 'constructor'>; example: string }
   | { kind: 'path'; example: string }
+  | { kind: 'known'; example: string }
 
 const RULES: Record<keyof ResolvedLeakOptions, Rule> = {
   rounds: { kind: 'integer', min: 3, max: 16, example: 8 },
@@ -218,6 +239,11 @@ const RULES: Record<keyof ResolvedLeakOptions, Rule> = {
   instancesOf: { kind: 'list', items: ['constructor'], example: '[Session]' },
   diagnose: { kind: 'boolean' },
   snapshotDir: { kind: 'path', example: "'./heap-snapshots'" },
+  knownLeaks: {
+    kind: 'known',
+    example: "[{ id: 'legacy-cache', package: 'legacy-lib', versions: '<2.1.0', link: 'https://…/issues/12', path: /legacyCache: Map/ }]",
+  },
+  builtinKnownLeaks: { kind: 'boolean' },
 }
 
 const KNOWN_KEYS = Object.keys(RULES) as Array<keyof ResolvedLeakOptions>
@@ -293,6 +319,22 @@ function checkValue(key: keyof ResolvedLeakOptions, value: unknown, where: strin
           `leakspec: ${where} option \`instancesOf\` counts instances with ${unavailable}. ` +
             'Fix: run the tests on Node 20.13 or later, or leave instancesOf out (the heap signal still finds the leak).',
         )
+      }
+      return
+    }
+    case 'known': {
+      if (!Array.isArray(value)) fail('an array of known-leak entries', rule.example)
+      const ids = new Set<string>()
+      for (const [index, item] of (value as unknown[]).entries()) {
+        const problem = knownLeakProblem(item)
+        const id = problem === undefined ? (item as KnownLeak).id : undefined
+        if (problem !== undefined || ids.has(id!)) {
+          throw new TypeError(
+            `leakspec: ${where} option \`knownLeaks\`: item ${index} ${problem ?? `repeats the id ${JSON.stringify(id)} (ids must be unique)`}. ` +
+              `Fix: pass entries such as { knownLeaks: ${rule.example} } (id, package and link required; at least one of constructorName, path, frame).`,
+          )
+        }
+        ids.add(id!)
       }
       return
     }

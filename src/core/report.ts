@@ -4,6 +4,7 @@
  */
 import type { Diagnosis } from '../diagnose/diagnose.js'
 import type { ResourceStacks } from '../diagnose/stacks.js'
+import type { KnownLeakMatch, KnownLeakRemainder } from '../known/registry.js'
 import type { GcSource } from './gc.js'
 import type { ResolvedLeakOptions } from './options.js'
 import type { SignalUnit } from './verdict.js'
@@ -95,6 +96,14 @@ interface ReportBase {
   readonly ignored?: Readonly<Record<string, number>>
   /** Signals that could not be measured here (probe name → why); they decided nothing. */
   readonly unavailable?: Readonly<Record<string, string>>
+  /**
+   * Known leaks (the `knownLeaks` option and leakspec's built-in entries) that explained growth of a
+   * leaking signal, after the diagnosis. A signal they explain entirely is no longer a leak; a report
+   * whose every leak they explain is `clean`. Absent when no entry matched.
+   */
+  readonly known?: readonly KnownLeakMatch[]
+  /** For each signal a known leak matched: what no entry explains, and whether that still leaks. */
+  readonly knownRemainder?: readonly KnownLeakRemainder[]
 }
 
 /** No signal grew in a counted round: nothing leaks per call. */

@@ -9,6 +9,9 @@ import { DEFAULT_OPTIONS, resolveOptions, type LeakOptions, type ResolvedLeakOpt
 import type { LeakReport } from '../core/report.js'
 import type { CheckLimits, CheckToken } from '../core/sampler.js'
 import { withDiagnosis } from '../diagnose/diagnose.js'
+import { applyKnownLeaks } from '../known/apply.js'
+import type { KnownLeakMatch } from '../known/registry.js'
+import { ruleUse, type RuleUse } from '../known/rules.js'
 import { toBeCollected } from './toBeCollected.js'
 import { timeLeftMs } from './time-left.js'
 import { formatClean, formatInconclusive, formatLeak, signalName } from '../message/format.js'
@@ -78,6 +81,10 @@ export interface LeakCheckRecord {
    * and where it was allocated (names, counts, sizes and stack frames; never heap contents).
    */
   readonly diagnosis?: string
+  /** Known leaks that explained growth: `known leak in <package>@<version> (<link>)`, with what each explained. */
+  readonly known?: readonly KnownLeakMatch[]
+  /** The user's ignore rules and known-leak entries in force, and which matched (absent when there were none). */
+  readonly rules?: RuleUse
 }
 
 /** The shape of `task.meta.leakspec`. */
@@ -126,7 +133,14 @@ export function toRecord(report: LeakReport): LeakCheckRecord {
     async: report.async,
     ...(report.verdict === 'inconclusive' ? { cause: report.cause } : {}),
     ...(report.verdict === 'leak' ? diagnosisText(report) : {}),
+    ...(report.known !== undefined ? { known: report.known.map((match) => ({ ...match, kinds: match.kinds.map((kind) => ({ ...kind })) })) } : {}),
+    ...rulesOf(report),
   }
+}
+
+function rulesOf(report: LeakReport): { rules?: RuleUse } {
+  const use = ruleUse(report)
+  return use.configured.length > 0 ? { rules: use } : {}
 }
 
 /** The diagnosis parts of a leak report as text (resource stacks, skipped note, heap diagnosis). */
@@ -198,6 +212,8 @@ export function toLeak(this: MatcherContextLike, received: unknown, options?: Le
     if (report.verdict === 'leak' && context.isNot === true) {
       report = await withDiagnosis(received, report, resolved, timeLeftMs(context, checkStarted))
       if (ledger !== undefined) report = await ledger.release(report)
+      // Known leaks are matched on the diagnosis: what they explain is reported, not failed.
+      report = applyKnownLeaks(report)
       update(report)
     }
     if (report.verdict === 'inconclusive') {

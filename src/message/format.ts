@@ -5,6 +5,7 @@
 import type { LeakReport, SignalSummary } from '../core/report.js'
 import { formatDiagnosis } from '../diagnose/format.js'
 import { formatResourceStacks } from '../diagnose/stacks.js'
+import { knownLeakLabel } from '../known/registry.js'
 
 /** Formats bytes with one decimal: `41.9 B`, `12.0 kB`, `3.2 MB` (1 kB = 1000 B). */
 export function formatBytes(bytes: number): string {
@@ -72,6 +73,34 @@ function ignoredLines(report: LeakReport): string[] {
   const lines: string[] = []
   for (const [rule, count] of Object.entries(report.ignored ?? {})) lines.push(`Ignored ${count} item${count === 1 ? '' : 's'} by ${rule}`)
   for (const [probe, why] of Object.entries(report.unavailable ?? {})) lines.push(`Not measured: ${probe} (${why})`)
+  return lines
+}
+
+/**
+ * Lines naming the known leaks that explained growth (`known leak in <package>@<version> (<link>)`),
+ * what each explained, and what no known leak explains; empty when none matched.
+ */
+export function knownLines(report: LeakReport): string[] {
+  if (report.known === undefined || report.known.length === 0) return []
+  const lines = ['Known leaks (reported, not failed):']
+  for (const match of report.known) {
+    const what = match.kinds
+      .map((kind) =>
+        match.signal === 'heap'
+          ? `${kind.name} ${formatCount(kind.perCall)} · ${formatBytes(kind.bytesPerCall)} per call`
+          : `${kind.perCall} ${kind.name} item${kind.perCall === 1 ? '' : 's'} in the diagnosis calls`,
+      )
+      .join(', ')
+    lines.push(`  ${knownLeakLabel(match)}${match.builtin ? '' : ' [knownLeaks]'}: ${signalName(match.signal)} — ${what}`)
+    if (match.description !== undefined) lines.push(`    ${match.description}`)
+  }
+  for (const remainder of report.knownRemainder ?? []) {
+    const amount =
+      remainder.signal === 'heap'
+        ? `${formatBytes(remainder.unexplained)} per call (floor ${report.options.floor} B per call)`
+        : `${remainder.unexplained} item${remainder.unexplained === 1 ? '' : 's'} created elsewhere`
+    lines.push(`  ${signalName(remainder.signal)} not explained by a known leak: ${amount} — ${remainder.leaks ? 'still a leak' : 'not a leak'}`)
+  }
   return lines
 }
 
@@ -272,6 +301,8 @@ export function formatLeak(report: LeakReport & { verdict: 'leak' }, hint: strin
       )} that the measured calls left open (option \`release: false\` keeps them).`,
     )
   }
+  const known = knownLines(report)
+  if (known.length > 0) lines.push('', ...known)
   if (report.stacks !== undefined) {
     lines.push('')
     lines.push(formatResourceStacks(report.stacks, signalName))
@@ -305,6 +336,7 @@ export function formatClean(report: LeakReport & { verdict: 'clean' }, hint: str
     '',
     footer(report),
     ...ignoredLines(report),
+    ...(report.known === undefined ? [] : ['', ...knownLines(report)]),
   ].join('\n')
 }
 
