@@ -104,13 +104,40 @@ export function connectedNodes(root: object): number {
 
 type Method = (...args: unknown[]) => unknown
 
+/** Options of {@link createDomProbe}. */
+export interface DomProbeOptions {
+  /** Record the stack where every node, observer and frame request was made: diagnosis only, slow. @default false */
+  readonly captureStacks?: boolean
+}
+
+/** A DOM item made while stacks were captured, with where it was made. */
+interface Captured {
+  readonly kind: 'node' | string
+  readonly ref: WeakRef<object>
+  readonly stack: string
+}
+
+/** The DOM probe, with the diagnosis-mode reading of where the live items were made. */
+export interface DomProbe extends CountProbe {
+  /**
+   * Diagnosis mode: the stacks where the items of a `dom:<kind>` signal that are still live were
+   * made (`detached nodes`, `nodes in the document`, an observer class, `animation frames`).
+   */
+  sites(kind: string): string[]
+}
+
 /**
  * Creates the DOM probe for a DOM environment. Its wrappers are installed at `start()` and removed
  * exactly at `stop()`.
  */
-export function createDomProbe(realm: DomRealm): CountProbe {
+export function createDomProbe(realm: DomRealm, options: DomProbeOptions = {}): DomProbe {
   const restore: Array<() => void> = []
   let active = false
+  const capture = options.captureStacks === true
+  const captured: Captured[] = []
+  const remember = (kind: string, item: object): void => {
+    if (capture) captured.push({ kind, ref: new WeakRef(item), stack: new Error('made').stack ?? '' })
+  }
   const detached = new SampledCount((node) => get(node, 'isConnected') === false)
   const observers = new Map<string, SampledCount>()
   /** Pending animation frame callbacks (their tokens), and the tokens by request id. */
@@ -154,7 +181,10 @@ export function createDomProbe(realm: DomRealm): CountProbe {
       } finally {
         depth--
       }
-      if (active && depth === 0 && isObject(node)) detached.note(node)
+      if (active && depth === 0 && isObject(node)) {
+        detached.note(node)
+        remember('node', node)
+      }
       return node
     }
 
@@ -191,7 +221,10 @@ export function createDomProbe(realm: DomRealm): CountProbe {
             if (active && isObject(this)) {
               const before = (get(this, OBSERVING) as number | undefined) ?? 0
               setObserving(this, (now) => now + 1)
-              if (before === 0) count.note(this)
+              if (before === 0) {
+                count.note(this)
+                remember(name, this)
+              }
             }
             return result
           },
@@ -231,6 +264,7 @@ export function createDomProbe(realm: DomRealm): CountProbe {
           if (!active || typeof callback !== 'function') return Reflect.apply(original, this, args)
           const token: { id?: unknown } = {}
           frames.add(token)
+          remember('animation frames', token)
           args[0] = function (this: unknown, ...inner: unknown[]): unknown {
             frames.delete(token)
             ids.delete(token.id)
@@ -275,6 +309,24 @@ export function createDomProbe(realm: DomRealm): CountProbe {
     stop() {
       active = false
       for (const undo of restore.splice(0).reverse()) undo()
+    },
+    sites(kind) {
+      const stacks: string[] = []
+      for (const item of captured) {
+        const object = item.ref.deref()
+        if (object === undefined) continue
+        const connected = get(object, 'isConnected')
+        const live =
+          kind === 'detached nodes'
+            ? item.kind === 'node' && connected === false
+            : kind === 'nodes in the document'
+              ? item.kind === 'node' && connected === true
+              : kind === 'animation frames'
+                ? item.kind === kind && frames.has(object)
+                : item.kind === kind && ((get(object, OBSERVING) as number | undefined) ?? 0) > 0
+        if (live) stacks.push(item.stack)
+      }
+      return stacks
     },
   }
 }
