@@ -2,8 +2,19 @@
 // require). Each is a function of one call; `leaky` ones leave a DOM item behind per call, their clean
 // twins do not. They run inside a DOM environment (jsdom, happy-dom): `document` and `window` are the
 // environment's globals when a case is set up.
-const { cleanup, render } = require('@testing-library/react')
-const { createElement: h, useEffect, useState } = require('react')
+const { act, createElement: h, useEffect, useState } = require('react')
+const { createRoot } = require('react-dom/client')
+
+globalThis.IS_REACT_ACT_ENVIRONMENT = true
+
+/** One mount and unmount into a fresh element of `page` (React 19, react-dom). */
+function mountAndUnmount(page, component) {
+  const host = page.appendChild(document.createElement('div'))
+  const root = createRoot(host)
+  act(() => root.render(h(component)))
+  act(() => root.unmount())
+  host.remove()
+}
 
 function LeakyWidth() {
   const [width, setWidth] = useState(window.innerWidth)
@@ -74,16 +85,28 @@ const CASES = {
   'react-effect': {
     leaky: true,
     signal: 'listeners:resize on window',
-    setup: () => () => {
-      render(h(LeakyWidth))
-      cleanup()
+    setup: () => {
+      const page = document.body.appendChild(document.createElement('main'))
+      return () => mountAndUnmount(page, LeakyWidth)
     },
   },
   'react-effect-clean': {
     leaky: false,
-    setup: () => () => {
-      render(h(FixedWidth))
-      cleanup()
+    setup: () => {
+      const page = document.body.appendChild(document.createElement('main'))
+      return () => mountAndUnmount(page, FixedWidth)
+    },
+  },
+  // The same fixed component through @testing-library/react's render() and cleanup(), as most suites
+  // write it (cleanup() reads document.body after each unmount).
+  'react-rtl-clean': {
+    leaky: false,
+    setup: () => {
+      const { cleanup, render } = require('@testing-library/react')
+      return () => {
+        render(h(FixedWidth))
+        cleanup()
+      }
     },
   },
 }

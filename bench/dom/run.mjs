@@ -15,6 +15,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { cpus, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -52,7 +53,7 @@ for (const file of ['cases.cjs', 'driver.cjs', 'suite.vitest.mjs', 'suite.jest.c
 cpSync(join(root, 'dist'), join(work, 'node_modules', 'leakspec', 'dist'), { recursive: true })
 cpSync(join(root, 'package.json'), join(work, 'node_modules', 'leakspec', 'package.json'))
 
-const { CASES } = await import(join(here, 'cases.cjs')).then((m) => m.default ?? m)
+const { CASES } = createRequire(join(work, 'cases.cjs'))(join(work, 'cases.cjs'))
 const clean = Object.keys(CASES).filter((name) => !CASES[name].leaky)
 const leaky = Object.keys(CASES).filter((name) => CASES[name].leaky)
 const out = join(work, 'lines.jsonl')
