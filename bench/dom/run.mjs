@@ -11,6 +11,7 @@
  *   --leaky-runs M  leaky runner processes per environment (default 3; each runs the 4 leaky cases)
  *   --envs          vitest-jsdom,vitest-happy-dom,jest-jsdom (default: all)
  *   --write         write bench/dom/results.json and bench/dom/section.md (read into bench/RESULTS.md)
+ *   --from-lines F  run nothing: summarize the JSON lines of an earlier (possibly stopped) run
  * One process at a time (the machine is shared; a check measures its own process only).
  */
 import { spawnSync } from 'node:child_process'
@@ -34,6 +35,7 @@ const runs = Number(option('--runs', '20'))
 const leakyRuns = Number(option('--leaky-runs', '3'))
 const envs = option('--envs', 'vitest-jsdom,vitest-happy-dom,jest-jsdom').split(',')
 const write = args.includes('--write')
+const fromLines = option('--from-lines', undefined)
 
 const install = spawnSync(process.execPath, [join(root, 'test', 'envs', 'install.mjs'), 'dom'], { stdio: 'inherit' })
 if (install.status !== 0) process.exit(1)
@@ -56,7 +58,7 @@ cpSync(join(root, 'package.json'), join(work, 'node_modules', 'leakspec', 'packa
 const { CASES } = createRequire(join(work, 'cases.cjs'))(join(work, 'cases.cjs'))
 const clean = Object.keys(CASES).filter((name) => !CASES[name].leaky)
 const leaky = Object.keys(CASES).filter((name) => CASES[name].leaky)
-const out = join(work, 'lines.jsonl')
+const out = fromLines ?? join(work, 'lines.jsonl')
 
 function runOnce(env, cases) {
   const base = { ...process.env, CI: 'true', NO_COLOR: '1', LEAKSPEC_DOM_CASES: cases.join(','), LEAKSPEC_DOM_OUT: out }
@@ -77,7 +79,7 @@ function runOnce(env, cases) {
 
 const started = new Date()
 const loads = []
-for (const env of envs) {
+for (const env of fromLines ? [] : envs) {
   for (let i = 0; i < runs; i++) {
     loads.push(loadavg()[0])
     runOnce(env, clean)
@@ -140,8 +142,8 @@ const summary = {
   node: spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim(),
   cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
   loadMedian: median(loads),
-  runs,
-  leakyRuns,
+  runs: fromLines ? 'from lines' : runs,
+  leakyRuns: fromLines ? 'from lines' : leakyRuns,
   cases: { clean, leaky },
   rows,
 }
