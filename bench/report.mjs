@@ -256,6 +256,8 @@ export function writeReport(resultsDir, outPath, results) {
     '',
     // The side-by-side table and the scale figures (bench/alternatives, bench/scale), when measured.
     ...(resultsDir ? comparedSections() : []),
+    // The real-code corpus (bench/real/run.mjs writes bench/results/real.md), when measured.
+    ...(resultsDir && existsSync(join(resultsDir, 'real.md')) ? [readFileSync(join(resultsDir, 'real.md'), 'utf8').trim(), ''] : []),
     ...(notes ? ['## Analysis', '', notes, ''] : []),
     ...sets.map(resultSection),
   ].join('\n')

@@ -78,6 +78,11 @@ const scripts = [
     expectOutput: [/^✓ mocha: the leaky test fails with the leak message/m, /^✓ mocha: the bounded lookup passes/m],
   },
   {
+    name: 'known leaks, reported instead of failed (installs lodash.get, lodash.set and lodash into examples/known-leaks/tool)',
+    args: [join(root, 'examples/known-leaks/run.mjs')],
+    expectOutput: [/^✓ known leaks: lodash\.get 4\.4\.2 passes as a known leak/m, /^✓ known leaks: a leak of my own still fails/m],
+  },
+  {
     name: 'from a production leak to a regression test (docs/production-leak.md)',
     args: [join(root, 'examples/production-leak/walkthrough.mjs')],
     expectOutput: [/^✓ leakspec diff names Session/m, /^✓ the regression test fails/m, /^✓ after the fix the same test passes/m],

@@ -29,3 +29,10 @@ export {
 export { formatDiagnosis } from './diagnose/format.js'
 export type { StackFrame } from './diagnose/frames.js'
 export type { PathStep } from './diagnose/describe.js'
+export {
+  BUILTIN_KNOWN_LEAKS,
+  type KnownLeak,
+  type KnownLeakMatch,
+  type KnownLeakPattern,
+  type KnownLeakRemainder,
+} from './known/registry.js'

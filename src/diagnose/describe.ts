@@ -16,6 +16,7 @@ import {
   type Retainers,
 } from './graph.js'
 import { frameOrigin, scriptPath } from './frames.js'
+import { frameOfStackSlot } from './stack-frames.js'
 
 /** One readable step of a retainer path. */
 export interface PathStep {
@@ -138,6 +139,7 @@ function isTopLevelScope(graph: HeapGraph, n: number): boolean {
 export function describePath(graph: HeapGraph, retainers: Retainers, edges: readonly number[]): PathStep[] {
   const steps: PathStep[] = []
   let lastVisible = -1
+  let onStack = false
   for (let i = 0; i < edges.length; i++) {
     const e = edges[i]!
     const to = edgeTarget(graph, e)
@@ -146,6 +148,12 @@ export function describePath(graph: HeapGraph, retainers: Retainers, edges: read
     const toName = nodeName(graph, to)
     const toType = nodeType(graph, to)
     const isLast = i === edges.length - 1
+    const source = edgeSource(graph, edges, i)
+    if (i > 0 && nodeName(graph, source) === '(Stack roots)' && nodeType(graph, source) === 'synthetic') {
+      // A local or temporary of a function that was running when the snapshot was taken.
+      steps.push({ edge: '', kind: 'scope', label: runningFrameLabel(graph, retainers, source, e) })
+      onStack = true
+    }
     if (toType === 'synthetic' || (toType === 'native' && !isLast)) {
       steps.push({ edge: '', kind: 'root', label: toName })
       continue
@@ -157,6 +165,8 @@ export function describePath(graph: HeapGraph, retainers: Retainers, edges: read
       continue
     }
     if (toName === 'system / Context') {
+      // A scope held by the stack: its variables are named, no need for `(local)`.
+      onStack = false
       const next = edges[i + 1]
       if (next !== undefined && edgeName(graph, next) === 'extension' && nodeName(graph, edgeTarget(graph, next)) === 'Generator') {
         // The scope of an async function (or a module with top-level await) paused at an await: its
@@ -192,9 +202,12 @@ export function describePath(graph: HeapGraph, retainers: Retainers, edges: read
     const holderName = lastVisible >= 0 ? nodeName(graph, lastVisible) : ''
     let edge = name
     let kind: PathStep['kind'] = 'property'
-    const source = edgeSource(graph, edges, i)
     const variable = type === 'hidden' && nodeName(graph, source) === 'system / Context' ? contextVariableName(graph, source, name) : undefined
-    if (type === 'context') kind = 'variable'
+    if (onStack) {
+      edge = '(local)'
+      kind = 'variable'
+      onStack = false
+    } else if (type === 'context') kind = 'variable'
     else if (variable !== undefined) {
       edge = variable
       kind = 'variable'
@@ -220,6 +233,21 @@ export function describePath(graph: HeapGraph, retainers: Retainers, edges: read
     lastVisible = to
   }
   return steps
+}
+
+/**
+ * How a running function is named at the head of a path through the stack:
+ * `module scope (server.js, still running)` for a module's top-level code,
+ * `handle() (running, server.js:12)` for a function.
+ */
+function runningFrameLabel(graph: HeapGraph, retainers: Retainers, stackRoots: number, e: number): string {
+  const frame = frameOfStackSlot(graph, stackRoots, e)
+  if (!frame) return '(the stack of running native code)'
+  const file = fileNear(graph, retainers, frame.fn)
+  const where = file === undefined ? '' : shortFile(file)
+  if (frame.topLevel) return `module scope (${where === '' ? '' : `${where}, `}still running)`
+  const at = where === '' ? '' : `, ${where}${frame.line === undefined ? '' : `:${frame.line + 1}`}`
+  return `${frame.name === '' ? '(anonymous function)' : `${frame.name}()`} (running${at})`
 }
 
 /**

@@ -486,9 +486,17 @@ export function isPerCallCount(count: number, calls: number): boolean {
  * Shared by the diagnosis and `leakspec diff`.
  */
 export function isReportable(graph: HeapGraph, paths: ShortestPaths, n: number): boolean {
-  if (SKIPPED_TYPES.has(nodeType(graph, n))) return false
+  if (isEngineNode(graph, n)) return false
   if (paths.distance[n]! < 0 || paths.viaDeferredRoot[n] === 1) return false
   return paths.viaSourceMap[n] !== 1
+}
+
+/**
+ * Whether node `n` is the engine's rather than a program's: compiled code, a hidden class, V8's system
+ * objects, Node's native objects, or one of the snapshot's synthetic roots. Never counted as an object.
+ */
+export function isEngineNode(graph: HeapGraph, n: number): boolean {
+  return SKIPPED_TYPES.has(nodeType(graph, n))
 }
 
 /** Whether the kind `name` (from `groupName`) of node `n` is one of V8's internal kinds rather than a user's constructor. */

@@ -44,6 +44,35 @@ export interface HeapGraph {
   readonly traceFunctionOf: Int32Array
   /** For each trace node id: its parent trace node id (0 at the top). */
   readonly traceParentOf: Uint32Array
+  /**
+   * Source positions of functions (the snapshot's `locations`): flat quadruples of node ordinal, script
+   * id, 0-based line and 0-based column, sorted by node ordinal. Empty when the snapshot has none.
+   */
+  readonly locations: Uint32Array
+}
+
+/** Where a function's source starts. */
+export interface SourcePosition {
+  /** V8's id of the script. */
+  readonly scriptId: number
+  /** 0-based line. */
+  readonly line: number
+  /** 0-based column. */
+  readonly column: number
+}
+
+/** The source position of function node `n`, from the snapshot's `locations`, when it has one. */
+export function nodeLocation(graph: HeapGraph, n: number): SourcePosition | undefined {
+  const locations = graph.locations
+  let lo = 0
+  let hi = locations.length / 4
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (locations[mid * 4]! < n) lo = mid + 1
+    else hi = mid
+  }
+  if (lo * 4 >= locations.length || locations[lo * 4] !== n) return undefined
+  return { scriptId: locations[lo * 4 + 1]!, line: locations[lo * 4 + 2]!, column: locations[lo * 4 + 3]! }
 }
 
 /** Node ordinal of the node whose flat offset is `offset`. */

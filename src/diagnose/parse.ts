@@ -15,6 +15,7 @@ interface SnapshotMeta {
   readonly edge_fields: readonly string[]
   readonly edge_types: readonly unknown[]
   readonly trace_function_info_fields?: readonly string[]
+  readonly location_fields?: readonly string[]
 }
 
 interface SnapshotHead {
@@ -58,9 +59,10 @@ export class SnapshotParser {
   #head: SnapshotHead | undefined
   #nodes: Uint32Array = new Uint32Array(0)
   #edges: Uint32Array = new Uint32Array(0)
-  #target: 'nodes' | 'edges' | 'trace_function_infos' | 'other' = 'other'
+  #target: 'nodes' | 'edges' | 'trace_function_infos' | 'locations' | 'other' = 'other'
   #written = 0
   #functionInfos = new NumberList()
+  #locations = new NumberList()
   // number scanning state
   #inNumber = false
   #number = 0
@@ -197,7 +199,33 @@ export class SnapshotParser {
       traceFunctions,
       traceFunctionOf,
       traceParentOf,
+      locations: this.#sourceLocations(meta, nodeFieldCount),
     }
+  }
+
+  /** The `locations` section as flat [node ordinal, script id, line, column] quadruples, sorted by node. */
+  #sourceLocations(meta: SnapshotMeta, nodeFieldCount: number): Uint32Array {
+    const fields = meta.location_fields ?? []
+    const width = fields.length
+    const [fObject, fScript, fLine, fColumn] = ['object_index', 'script_id', 'line', 'column'].map((name) => fields.indexOf(name))
+    if (width === 0 || fObject! < 0 || fLine! < 0 || fColumn! < 0) return new Uint32Array(0)
+    const data = this.#locations.data
+    const count = Math.floor(this.#locations.length / width)
+    const out = new Uint32Array(count * 4)
+    let sorted = true
+    for (let i = 0; i < count; i++) {
+      const at = i * width
+      out[i * 4] = data[at + fObject!]! / nodeFieldCount
+      out[i * 4 + 1] = fScript! < 0 ? 0 : data[at + fScript!]!
+      out[i * 4 + 2] = data[at + fLine!]!
+      out[i * 4 + 3] = data[at + fColumn!]!
+      if (i > 0 && out[i * 4]! < out[(i - 1) * 4]!) sorted = false
+    }
+    if (sorted) return out
+    const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => out[a * 4]! - out[b * 4]!)
+    const result = new Uint32Array(count * 4)
+    order.forEach((from, to) => result.set(out.subarray(from * 4, from * 4 + 4), to * 4))
+    return result
   }
 
   /** Between sections: reads `{"snapshot":{…},` or `"key":[` or the closing `}` (ASCII text). */
@@ -246,7 +274,7 @@ export class SnapshotParser {
       this.#treeParents = [0]
     } else {
       this.#section = 'numbers'
-      this.#target = key === 'nodes' || key === 'edges' || key === 'trace_function_infos' ? key : 'other'
+      this.#target = key === 'nodes' || key === 'edges' || key === 'trace_function_infos' || key === 'locations' ? key : 'other'
     }
   }
 
@@ -272,6 +300,7 @@ export class SnapshotParser {
         const value = negative ? -number : number
         if (array !== undefined) array[written++] = value
         else if (target === 'trace_function_infos') this.#functionInfos.push(value)
+        else if (target === 'locations') this.#locations.push(value)
         number = 0
         inNumber = false
         negative = false

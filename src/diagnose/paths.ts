@@ -8,8 +8,30 @@
  */
 import { edgeName, edgeTarget, edgeType, nodeName, nodeType, type HeapGraph } from './graph.js'
 
-/** Sub-roots searched last. */
-const DEFERRED_ROOTS = new Set(['(Stack roots)', '(Handle scope)', '(Debug)', '(Relocatable)'])
+/** Sub-roots searched last, with the code {@link ShortestPaths.deferredRoot} records for each. */
+const DEFERRED_ROOTS = new Map([
+  ['(Stack roots)', 1],
+  ['(Handle scope)', 2],
+  ['(Debug)', 3],
+  ['(Relocatable)', 3],
+  // V8 drops an internalized string that nothing else references from its table at the next full GC.
+  ['(Internalized strings)', 5],
+])
+
+/**
+ * Which root searched last a path starts at: `none` (a root searched first: globals, modules, timers…),
+ * `stack` (the local variables and temporaries of the functions running when the snapshot was taken),
+ * `handles` (handles of native code that is running), `debug` (the debugger, relocatable objects), or
+ * `snapshot` (V8's own bookkeeping while it takes the snapshot), or `strings` (V8's table of internalized
+ * strings, which holds them weakly: a full GC drops those nothing else references). Indexed by
+ * {@link ShortestPaths.deferredRoot}.
+ */
+export const DEFERRED_ROOT_KINDS = ['none', 'stack', 'handles', 'debug', 'snapshot', 'strings'] as const
+
+/** One of {@link DEFERRED_ROOT_KINDS}. */
+export type DeferredRootKind = (typeof DEFERRED_ROOT_KINDS)[number]
+
+const SNAPSHOT_ROOT = 4
 
 /**
  * Root edges V8 adds while it takes the snapshot: an identity map (`… / IdentityMapBase`) that holds
@@ -29,6 +51,8 @@ export interface ShortestPaths {
   readonly parentNode: Int32Array
   /** 1 when the shortest path starts at a root searched last (the stack, handle scopes, the debugger). */
   readonly viaDeferredRoot: Uint8Array
+  /** Which root searched last the path starts at: an index into {@link DEFERRED_ROOT_KINDS} (0 for none). */
+  readonly deferredRoot: Uint8Array
   /**
    * 1 when the shortest path passes through a decoded source map: the test runner decodes a module's
    * source map the first time it maps a stack trace through that module, and keeps it — bookkeeping
@@ -59,11 +83,12 @@ export function shortestPaths(graph: HeapGraph): ShortestPaths {
   const parentEdge = new Int32Array(count).fill(-1)
   const parentNode = new Int32Array(count).fill(-1)
   const viaDeferredRoot = new Uint8Array(count)
+  const deferredRoot = new Uint8Array(count)
   const viaSourceMap = new Uint8Array(count)
   const queue = new Uint32Array(count)
   let head = 0
   let tail = 0
-  const deferred: Array<[number, number]> = []
+  const deferred: Array<[number, number, number]> = []
   distance[0] = 0
   queue[tail++] = 0
   const visit = (from: number): void => {
@@ -72,14 +97,18 @@ export function shortestPaths(graph: HeapGraph): ShortestPaths {
       if (!isStrongEdge(graph, e)) continue
       const to = edgeTarget(graph, e)
       if (distance[to] !== -1) continue
-      if (from !== 0 && nodeType(graph, from) === 'synthetic' && (DEFERRED_ROOTS.has(nodeName(graph, to)) || isSnapshotRoot(graph, e))) {
-        deferred.push([e, from])
-        continue
+      if (from !== 0 && nodeType(graph, from) === 'synthetic') {
+        const kind = DEFERRED_ROOTS.get(nodeName(graph, to)) ?? (isSnapshotRoot(graph, e) ? SNAPSHOT_ROOT : 0)
+        if (kind !== 0) {
+          deferred.push([e, from, kind])
+          continue
+        }
       }
       distance[to] = nextDistance
       parentEdge[to] = e
       parentNode[to] = from
       viaDeferredRoot[to] = viaDeferredRoot[from]!
+      deferredRoot[to] = deferredRoot[from]!
       viaSourceMap[to] = viaSourceMap[from] === 1 || SOURCE_MAP_NODES.has(nodeName(graph, to)) ? 1 : 0
       queue[tail++] = to
     }
@@ -87,20 +116,21 @@ export function shortestPaths(graph: HeapGraph): ShortestPaths {
   for (let pass = 0; pass < 2; pass++) {
     while (head < tail) visit(queue[head++]!)
     if (pass === 0) {
-      for (const [e, from] of deferred) {
+      for (const [e, from, kind] of deferred) {
         const to = edgeTarget(graph, e)
         if (distance[to] !== -1) continue
         distance[to] = distance[from]! + 1
         parentEdge[to] = e
         parentNode[to] = from
         viaDeferredRoot[to] = 1
+        deferredRoot[to] = kind
         viaSourceMap[to] = viaSourceMap[from] === 1 || SOURCE_MAP_NODES.has(nodeName(graph, to)) ? 1 : 0
         queue[tail++] = to
       }
       deferred.length = 0
     }
   }
-  return { distance, parentEdge, parentNode, viaDeferredRoot, viaSourceMap }
+  return { distance, parentEdge, parentNode, viaDeferredRoot, deferredRoot, viaSourceMap }
 }
 
 /** The edges from the root to `target`, root first; empty when it is unreachable. */

@@ -3,9 +3,12 @@
  * them (count and self bytes), and who holds the objects that were added, for `leakspec diff`.
  *
  * It is the diagnosis of a failing `toLeak`, fed from files instead of a snapshot the check takes:
- * the same streaming parser, the same filter of what can be reported (`isReportable`), the same kinds
- * (`groupName`), the same choice of the member whose path is shown (`pathSample`), the same shortest
- * strong path from a GC root, rendered the same way (`describePath`, `formatPath`).
+ * the same streaming parser, the same kinds (`groupName`), the same choice of the member whose path is
+ * shown (`pathSample`), the same shortest strong path from a GC root, rendered the same way
+ * (`describePath`, `formatPath`). One difference: the diagnosis leaves out what only the stack holds (its
+ * own frames are on it), while a diff counts it — a script or server that writes its snapshots from its
+ * own code holds its module's locals on the stack. Whatever is not counted is tallied by reason
+ * (`leftOut`) and printed.
  *
  * Only one graph is in memory at a time: the first snapshot is reduced to counts per kind and a sorted
  * list of its object ids before the second is read. Files are read as streams (gzip-compressed ones
@@ -16,10 +19,10 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { createGunzip } from 'node:zlib'
 import { describePath, formatPath, groupName, type PathStep } from './describe.js'
-import { isInternalKind, isReportable, pathSample } from './diagnose.js'
+import { isEngineNode, isInternalKind, pathSample } from './diagnose.js'
 import { buildRetainers, nodeId, nodeSelfSize, nodeType, type HeapGraph } from './graph.js'
 import { SnapshotParser } from './parse.js'
-import { pathTo, shortestPaths } from './paths.js'
+import { DEFERRED_ROOT_KINDS, pathTo, shortestPaths, type ShortestPaths } from './paths.js'
 
 /**
  * Why a diff could not be made. `'usage'`: the arguments are wrong (the same file twice, the files in
@@ -60,10 +63,40 @@ export interface SnapshotFileInfo {
   readonly gzip: boolean
   /** Nodes in the snapshot (every heap object, V8 internals included). */
   readonly nodes: number
-  /** Objects that count: reachable over strong edges, neither compiled code nor hidden classes nor roots. */
+  /**
+   * Objects that count: reachable from a GC root over strong edges — through the stack of the code that
+   * was running too — and neither compiled code, hidden classes, native or system objects nor roots.
+   */
   readonly objects: number
   /** Their self size in all, bytes. */
   readonly bytes: number
+  /** Of {@link objects}: those held only by the stack (locals of functions running when the snapshot was taken). */
+  readonly onStack: NodeTally
+  /** The nodes not counted as objects, by reason (every reason listed, with zeros). */
+  readonly leftOut: readonly LeftOut[]
+}
+
+/** A number of nodes and their self size. */
+export interface NodeTally {
+  /** Node count. */
+  readonly nodes: number
+  /** Self size in all, bytes. */
+  readonly bytes: number
+}
+
+/**
+ * Why nodes are not counted as objects: `'engine'` — V8's and Node's own (compiled code, hidden classes,
+ * system and native objects, the roots); `'weak'` — reachable only over weak references (garbage V8 had
+ * not collected yet, WeakMap keys and WeakRef targets nothing else holds, internalized strings only V8's
+ * string table holds); `'snapshot'` — held only by
+ * the bookkeeping V8 does while it writes the snapshot.
+ */
+export type LeftOutReason = 'engine' | 'weak' | 'snapshot'
+
+/** Nodes left out of the counts for one reason. */
+export interface LeftOut extends NodeTally {
+  /** Why. */
+  readonly reason: LeftOutReason
 }
 
 /** One kind of object that grew between the snapshots. */
@@ -316,6 +349,56 @@ function truncated(file: string, bytes: number): string {
   )
 }
 
+const SNAPSHOT_ROOT = DEFERRED_ROOT_KINDS.indexOf('snapshot')
+const STRING_TABLE_ROOT = DEFERRED_ROOT_KINDS.indexOf('strings')
+const STACK_ROOT = DEFERRED_ROOT_KINDS.indexOf('stack')
+const LEFT_OUT_REASONS: readonly LeftOutReason[] = ['engine', 'weak', 'snapshot']
+
+/** Objects counted and nodes left out, by reason, over one snapshot. */
+class Counts {
+  objects = 0
+  bytes = 0
+  stackNodes = 0
+  stackBytes = 0
+  readonly left: Record<LeftOutReason, { nodes: number; bytes: number }> = {
+    engine: { nodes: 0, bytes: 0 },
+    weak: { nodes: 0, bytes: 0 },
+    snapshot: { nodes: 0, bytes: 0 },
+  }
+
+  /** Tallies node `n`; returns whether it counts as an object. */
+  add(graph: HeapGraph, paths: ShortestPaths, n: number, size: number): boolean {
+    const reason: LeftOutReason | undefined = isEngineNode(graph, n)
+      ? 'engine'
+      : paths.distance[n]! < 0 || paths.deferredRoot[n] === STRING_TABLE_ROOT
+        ? 'weak'
+        : paths.deferredRoot[n] === SNAPSHOT_ROOT
+          ? 'snapshot'
+          : undefined
+    if (reason !== undefined) {
+      this.left[reason].nodes++
+      this.left[reason].bytes += size
+      return false
+    }
+    this.objects++
+    this.bytes += size
+    if (paths.deferredRoot[n] === STACK_ROOT) {
+      this.stackNodes++
+      this.stackBytes += size
+    }
+    return true
+  }
+
+  info(): Pick<SnapshotFileInfo, 'objects' | 'bytes' | 'onStack' | 'leftOut'> {
+    return {
+      objects: this.objects,
+      bytes: this.bytes,
+      onStack: { nodes: this.stackNodes, bytes: this.stackBytes },
+      leftOut: LEFT_OUT_REASONS.map((reason) => ({ reason, ...this.left[reason] })),
+    }
+  }
+}
+
 /** Counts per kind, and ids, of the first snapshot. */
 function summarize(graph: HeapGraph, file: string, fileBytes: number, gzip: boolean, digest: string | undefined): Summary {
   const paths = shortestPaths(graph)
@@ -324,28 +407,25 @@ function summarize(graph: HeapGraph, file: string, fileBytes: number, gzip: bool
   const ids = new Float64Array(graph.nodeCount)
   let stable = 0
   let newestId = 0
-  let objects = 0
-  let bytes = 0
+  const counts = new Counts()
   for (let n = 0; n < graph.nodeCount; n++) {
     if (!UNSTABLE_ID_TYPES.has(nodeType(graph, n))) {
       const id = nodeId(graph, n)
       ids[stable++] = id * HASH_SCALE + hashOf(n)
       if (id > newestId) newestId = id
     }
-    if (!isReportable(graph, paths, n)) continue
     const size = nodeSelfSize(graph, n)
+    if (!counts.add(graph, paths, n, size)) continue
     const name = groupName(graph, n)
     const tally = kinds.get(name)
     if (tally) {
       tally.count++
       tally.bytes += size
     } else kinds.set(name, { count: 1, bytes: size })
-    objects++
-    bytes += size
   }
   const sorted = ids.slice(0, stable).sort()
   return {
-    info: { file, fileBytes, gzip, nodes: graph.nodeCount, objects, bytes },
+    info: { file, fileBytes, gzip, nodes: graph.nodeCount, ...counts.info() },
     kinds,
     ids: sorted,
     newestId,
@@ -422,8 +502,7 @@ export async function diffSnapshotFiles(beforeFile: string, afterFile: string, o
   let shared = 0
   let agree = 0
   let newestId = 0
-  let objects = 0
-  let bytes = 0
+  const counts = new Counts()
   for (let n = 0; n < graph.nodeCount; n++) {
     const stableId = !UNSTABLE_ID_TYPES.has(nodeType(graph, n))
     const id = nodeId(graph, n)
@@ -437,8 +516,8 @@ export async function diffSnapshotFiles(beforeFile: string, afterFile: string, o
         if (hash === hashOf(n)) agree++
       }
     }
-    if (!isReportable(graph, paths, n)) continue
     const size = nodeSelfSize(graph, n)
+    if (!counts.add(graph, paths, n, size)) continue
     const name = groupName(graph, n)
     let kind = kinds.get(name)
     if (!kind) {
@@ -455,8 +534,6 @@ export async function diffSnapshotFiles(beforeFile: string, afterFile: string, o
         kind.biggestSize = size
       }
     }
-    objects++
-    bytes += size
   }
   const sameIdsAgree = shared === 0 ? 0 : agree / shared
   const smaller = Math.min(before.ids.length, graph.nodeCount)
@@ -508,7 +585,7 @@ export async function diffSnapshotFiles(beforeFile: string, afterFile: string, o
   })
   return {
     before: before.info,
-    after: { file: afterFile, fileBytes: second.fileBytes, gzip: second.gzip, nodes: graph.nodeCount, objects, bytes },
+    after: { file: afterFile, fileBytes: second.fileBytes, gzip: second.gzip, nodes: graph.nodeCount, ...counts.info() },
     kinds: result,
     kindsGrown: grown.length,
     sameIdsAgree,
@@ -577,6 +654,7 @@ export function formatSnapshotDiff(diff: SnapshotDiff): string {
   lines.push(
     `after   ${describe(after)}  (${signedCount(after.objects - before.objects)} object${Math.abs(after.objects - before.objects) === 1 ? '' : 's'}, ${signedSize(after.bytes - before.bytes)})`,
   )
+  lines.push(...formatCounted(before, after))
   lines.push('')
   if (diff.kinds.length === 0) {
     lines.push('Nothing grew: no kind of object has more objects or more bytes in the second snapshot.')
@@ -605,6 +683,43 @@ export function formatSnapshotDiff(diff: SnapshotDiff): string {
       lines.push(`  ${kind.name}`)
       lines.push(`    held by:  ${kind.pathText}`)
     }
+    if (held.some((kind) => kind.path?.some((step) => step.edge === '(local)'))) {
+      lines.push('')
+      lines.push(
+        '(local): a local variable, argument or temporary of a function that had not returned when the snapshot was taken. ' +
+          'V8 records the names only of variables that a closure captures.',
+      )
+    }
   }
   return lines.join('\n')
+}
+
+const LEFT_OUT_TEXT: Record<LeftOutReason, string> = {
+  engine: "V8's and Node's own (compiled code, hidden classes, system and native objects, roots)",
+  weak: "reachable only over weak references (garbage not collected yet, WeakMap keys and WeakRef targets, strings only V8's string table holds)",
+  snapshot: 'held only by the bookkeeping V8 does while writing the snapshot',
+}
+
+function tally(value: NodeTally): string {
+  return `${count(value.nodes)} node${value.nodes === 1 ? '' : 's'}, ${size(value.bytes)}`
+}
+
+/** What the counts include beyond the globals, and what they leave out and why. */
+function formatCounted(before: SnapshotFileInfo, after: SnapshotFileInfo): string[] {
+  const lines: string[] = []
+  if (before.onStack.nodes > 0 || after.onStack.nodes > 0) {
+    lines.push(
+      `  counted too, held only by the stack of code that was running: ${tally(before.onStack)} before, ${tally(after.onStack)} after`,
+    )
+  }
+  const rows = LEFT_OUT_REASONS.map((reason) => {
+    const was = before.leftOut.find((entry) => entry.reason === reason) ?? { nodes: 0, bytes: 0 }
+    const now = after.leftOut.find((entry) => entry.reason === reason) ?? { nodes: 0, bytes: 0 }
+    return { reason, was, now }
+  }).filter(({ was, now }) => was.nodes > 0 || now.nodes > 0)
+  if (rows.length > 0) {
+    lines.push('  not counted as objects (before → after):')
+    for (const { reason, was, now } of rows) lines.push(`    ${tally(was)} → ${tally(now)}: ${LEFT_OUT_TEXT[reason]}`)
+  }
+  return lines
 }

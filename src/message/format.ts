@@ -5,6 +5,7 @@
 import type { LeakReport, SignalSummary } from '../core/report.js'
 import { formatDiagnosis } from '../diagnose/format.js'
 import { formatResourceStacks } from '../diagnose/stacks.js'
+import { knownLeakLabel } from '../known/registry.js'
 
 /** Formats bytes with one decimal: `41.9 B`, `12.0 kB`, `3.2 MB` (1 kB = 1000 B). */
 export function formatBytes(bytes: number): string {
@@ -76,6 +77,34 @@ function ignoredLines(report: LeakReport): string[] {
   return lines
 }
 
+/**
+ * Lines naming the known leaks that explained growth (`known leak in <package>@<version> (<link>)`),
+ * what each explained, and what no known leak explains; empty when none matched.
+ */
+export function knownLines(report: LeakReport): string[] {
+  if (report.known === undefined || report.known.length === 0) return []
+  const lines = ['Known leaks (reported, not failed):']
+  for (const match of report.known) {
+    const what = match.kinds
+      .map((kind) =>
+        match.signal === 'heap'
+          ? `${kind.name} ${formatCount(kind.perCall)} · ${formatBytes(kind.bytesPerCall)} per call`
+          : `${kind.perCall} ${kind.name} item${kind.perCall === 1 ? '' : 's'} in the diagnosis calls`,
+      )
+      .join(', ')
+    lines.push(`  ${knownLeakLabel(match)}${match.builtin ? '' : ' [knownLeaks]'}: ${signalName(match.signal)} — ${what}`)
+    if (match.description !== undefined) lines.push(`    ${match.description}`)
+  }
+  for (const remainder of report.knownRemainder ?? []) {
+    const amount =
+      remainder.signal === 'heap'
+        ? `${formatBytes(remainder.unexplained)} per call (floor ${report.options.floor} B per call)`
+        : `${remainder.unexplained} item${remainder.unexplained === 1 ? '' : 's'} created elsewhere`
+    lines.push(`  ${signalName(remainder.signal)} not explained by a known leak: ${amount} — ${remainder.leaks ? 'still a leak' : 'not a leak'}`)
+  }
+  return lines
+}
+
 /** The round-by-round table. */
 export function formatRounds(report: LeakReport): string {
   if (report.rounds.length === 0) return '  (no rounds were measured)'
@@ -97,6 +126,20 @@ export function formatRounds(report: LeakReport): string {
     .map((row) =>
       `  ${padStart(row[0]!, widths[0]!)}  ${padStart(row[1]!, widths[1]!)}  ${padStart(row[2]!, widths[2]!)}  ${row[3]}`.trimEnd(),
     )
+    .join('\n')
+}
+
+/** The count schedule's table: each count relative to the baseline, after each checkpoint's calls. */
+export function formatCheckpoints(report: LeakReport & { verdict: 'leak' }): string {
+  const checkpoints = report.checkpoints
+  if (checkpoints === undefined) return ''
+  const leaking = new Set(report.leaks.map((signal) => signal.key))
+  const keys = Object.keys(checkpoints.counts).filter((key) => leaking.has(key))
+  const header = ['after call', ...checkpoints.calls.map(String)]
+  const rows = [header, ...keys.map((key) => [signalName(key), ...checkpoints.counts[key]!.map((value) => (value > 0 ? `+${value}` : String(value)))])]
+  const widths = header.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
+  return rows
+    .map((row) => `  ${row.map((cell, column) => (column === 0 ? padEnd(cell, widths[0]!) : padStart(cell, widths[column]!))).join('  ')}`.trimEnd())
     .join('\n')
 }
 
@@ -151,8 +194,26 @@ function article(word: string): string {
   return /^[aeiou]/i.test(word) ? 'An' : 'A'
 }
 
-function advice(report: LeakReport, leaks: readonly SignalSummary[]): string[] {
+/** What a failed call says about the leak that caused it. */
+function failureTip(report: LeakReport & { verdict: 'leak' }): string | undefined {
+  const failure = report.failure
+  if (failure === undefined) return undefined
+  if (/EMFILE|ENFILE|too many open files/i.test(failure.message)) {
+    return `Call ${failure.call} failed because the process ran out of file descriptors (EMFILE): the calls before it used them up with this leak.`
+  }
+  if (/too many clients|connection limit|max_connections|remaining connection slots/i.test(failure.message)) {
+    return `Call ${failure.call} failed because the server's connection limit was reached: the calls before it each kept a connection open.`
+  }
+  if (failure.code === 'CALL_TIMEOUT') {
+    return `Call ${failure.call} waited forever after the calls before it each left a resource open: a pool whose connections are never released (client.release(), pool.end())?`
+  }
+  return `Call ${failure.call} failed after the calls before it each left a resource open: the leak probably caused the failure.`
+}
+
+function advice(report: LeakReport & { verdict: 'leak' }, leaks: readonly SignalSummary[]): string[] {
   const tips: string[] = []
+  const failed = failureTip(report)
+  if (failed !== undefined) tips.push(failed)
   // Resource advice first: when a handle, fd or listener leaks, the heap grows with it, and the
   // resource is what to fix.
   const heapTips: string[] = []
@@ -220,7 +281,7 @@ export function formatLeak(report: LeakReport & { verdict: 'leak' }, hint: strin
   lines.push(`Expected the function not to leak, but ${headline(report.leaks)}.`)
   lines.push('')
   lines.push(
-    report.stoppedEarly
+    report.stoppedEarly || report.decidedBy !== undefined
       ? `Leaking (${report.reason}):`
       : `Leaking (${report.reason}; heap floor ${report.options.floor} B per call):`,
   )
@@ -232,11 +293,26 @@ export function formatLeak(report: LeakReport & { verdict: 'leak' }, hint: strin
     )
   }
   lines.push('')
-  lines.push(formatRounds(report))
-  lines.push('  (* counted rounds)')
+  if (report.checkpoints !== undefined) {
+    lines.push(formatCheckpoints(report))
+    lines.push('  (counts since the first call; decided by the count schedule, before the heap rounds)')
+  } else {
+    lines.push(formatRounds(report))
+    lines.push('  (* counted rounds)')
+  }
   lines.push('')
   lines.push(footer(report))
   lines.push(...ignoredLines(report))
+  const released = Object.entries(report.released ?? {})
+  if (released.length > 0) {
+    lines.push(
+      `Released after the verdict, so that the next test can open and connect again: ${listFormat(
+        released.map(([key, count]) => `${count} ${signalName(key)}`),
+      )} that the measured calls left open (option \`release: false\` keeps them).`,
+    )
+  }
+  const known = knownLines(report)
+  if (known.length > 0) lines.push('', ...known)
   if (report.stacks !== undefined) {
     lines.push('')
     lines.push(formatResourceStacks(report.stacks, signalName))
@@ -270,6 +346,7 @@ export function formatClean(report: LeakReport & { verdict: 'clean' }, hint: str
     '',
     footer(report),
     ...ignoredLines(report),
+    ...(report.known === undefined ? [] : ['', ...knownLines(report)]),
   ].join('\n')
 }
 

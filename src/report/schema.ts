@@ -94,6 +94,41 @@ export interface ReportCheck {
   readonly rounds: readonly ReportRound[]
   /** The diagnosis text of a leak: what leaked, who holds it, where it was allocated. */
   readonly diagnosis?: string
+  /**
+   * Known leaks that explained growth of a leaking signal (reported, not failed): package, version,
+   * link and what each explained. A check whose every leak they explain is `clean`.
+   */
+  readonly known?: readonly ReportKnownLeak[]
+  /** The user's ignore rules and known-leak entries in force in this check, and which matched. */
+  readonly rules?: { readonly configured: readonly string[]; readonly matched: readonly string[] }
+}
+
+/** A known leak that explained growth in a check: shown as `known leak in <package>@<version> (<link>)`. */
+export interface ReportKnownLeak {
+  /** The entry's id. */
+  readonly id: string
+  /** The package (`node` for Node itself). */
+  readonly package: string
+  /** The version installed, when it could be read. */
+  readonly version?: string
+  readonly link: string
+  readonly description?: string
+  /** Whether leakspec ships the entry (else it came from the `knownLeaks` option). */
+  readonly builtin: boolean
+  /** The signal it explained: `heap`, or a resource signal key. */
+  readonly signal: string
+  /** What it explained, per call: kinds of object (heap, with bytes) or items of the signal's type. */
+  readonly kinds: ReadonlyArray<{ readonly name: string; readonly perCall: number; readonly bytesPerCall: number }>
+  /** Heap bytes per call it explained. */
+  readonly bytesPerCall: number
+}
+
+/** A user's ignore rule or known-leak entry that matched nothing in any check of the run (a stale entry?). */
+export interface ReportUnmatchedRule {
+  /** The rule as written: `ignoreTypes: 'Timeout'`, `knownLeaks: 'legacy-cache'`. */
+  readonly rule: string
+  /** In how many checks it was in force. */
+  readonly checks: number
 }
 
 /** How a test run as a leak check (the test hook) ended. */
@@ -165,4 +200,9 @@ export interface LeakspecReport {
   readonly summary: ReportSummary
   /** Tests with leak checks: failing ones first, then by file and name. */
   readonly tests: readonly ReportTest[]
+  /**
+   * The user's ignore rules and known-leak entries that matched nothing in any check of the run, so
+   * stale entries are noticed (leakspec's built-in known leaks are not listed). Absent when none.
+   */
+  readonly unmatchedRules?: readonly ReportUnmatchedRule[]
 }
