@@ -1,7 +1,7 @@
 /**
  * Listeners on DOM EventTargets in the page (window, document, elements, AbortSignal, …), counted by
  * event type: the listeners added while a check runs that were not removed, on targets that are still
- * alive after GC. The count is exact and named (`listeners:resize`), which the renderer's own counter
+ * alive after GC. The count is exact and named (`listeners:resize on window`), which the renderer's own counter
  * (`Memory.getDOMCounters().jsEventListeners`, one number for the whole process) is not.
  *
  * `EventTarget.prototype.addEventListener` / `removeEventListener` of the page's realm are wrapped
@@ -32,6 +32,8 @@ interface Entry {
 interface TargetRecord {
   readonly entries: Entry[]
   readonly counts: Record<string, number>
+  /** `window`, `document`, `<div>`, `AbortSignal`… (the same labels as in jsdom and happy-dom). */
+  readonly label: string
 }
 
 /** `AddEventListenerOptions` of the DOM (leakspec compiles without the DOM library). */
@@ -48,14 +50,18 @@ function captureOf(options: boolean | AddOptions | EventListenerOptions | undefi
   return typeof options === 'boolean' ? options : options?.capture === true
 }
 
-/** A short name of an event target for messages: `window`, `document`, `<div>`, `AbortSignal`. */
+/**
+ * A short name of an event target for messages and signal keys: `window`, `document`, `<div>`,
+ * `AbortSignal` (the labels the jsdom / happy-dom listener probe uses, so keys read the same).
+ */
 export function describeTarget(target: EventTarget): string {
-  const realm = globalThis as { Window?: Function; Document?: Function; Element?: Function }
-  if (typeof realm.Window === 'function' && target instanceof realm.Window) return 'window'
-  if (typeof realm.Document === 'function' && target instanceof realm.Document) return 'document'
-  if (typeof realm.Element === 'function' && target instanceof realm.Element) return `<${String((target as { tagName?: string }).tagName).toLowerCase()}>`
-  const name = (target as { constructor?: { name?: string } }).constructor?.name
-  return name !== undefined && name !== '' ? name : 'EventTarget'
+  if (target === (globalThis as unknown)) return 'window'
+  const node = target as { nodeType?: unknown; localName?: unknown }
+  if (node.nodeType === 9) return 'document'
+  if (node.nodeType === 1 && typeof node.localName === 'string' && node.localName !== '') return `<${node.localName}>`
+  const ctor = (target as { constructor?: { name?: string } }).constructor
+  const name = typeof ctor === 'function' && ctor.name !== '' ? ctor.name : Object.prototype.toString.call(target).slice(8, -1)
+  return name === 'Object' || name === '' ? 'EventTarget' : name
 }
 
 /** Counts net listeners added on live EventTargets of this realm while started. */
@@ -133,7 +139,7 @@ export class PageListenerTracker {
   }
 
   /**
-   * Live counts by event type, of listeners added since start and still registered on targets that
+   * Live counts by `<type> on <target>` (`resize on window`), of listeners added since start and still registered on targets that
    * GC has not collected. A target's listeners are subtracted by a FinalizationRegistry callback, a
    * task after the GC that collected it: read after letting the page's event loop turn.
    */
@@ -150,7 +156,7 @@ export class PageListenerTracker {
       const target = ref.deref()
       const record = target === undefined ? undefined : this.#records.get(target)
       if (target === undefined || record === undefined) continue
-      const name = describeTarget(target)
+      const name = record.label
       for (const entry of record.entries) {
         if (entry.stack === undefined) continue
         const key = `${entry.type}\u0000${name}\u0000${entry.stack}`
@@ -181,15 +187,16 @@ export class PageListenerTracker {
       return
     }
     if (!record) {
-      record = { entries: [], counts: {} }
+      record = { entries: [], counts: {}, label: describeTarget(target) }
       this.#records.set(target, record)
       this.#finalizer.register(target, record.counts)
       if (this.#recordSites) this.#sited.add(new WeakRef(target))
     }
     const entry: Entry = { type, listener, capture, ...(this.#recordSites ? { stack: new Error().stack ?? '' } : {}) }
     record.entries.push(entry)
-    record.counts[type] = (record.counts[type] ?? 0) + 1
-    this.#counts[type] = (this.#counts[type] ?? 0) + 1
+    const key = `${type} on ${record.label}`
+    record.counts[key] = (record.counts[key] ?? 0) + 1
+    this.#counts[key] = (this.#counts[key] ?? 0) + 1
     if (signal && this.#original) {
       const weakTarget = new WeakRef(target)
       this.#original.add.call(signal, 'abort', () => {
@@ -205,7 +212,8 @@ export class PageListenerTracker {
     const index = record.entries.findIndex((entry) => entry.type === type && entry.capture === capture && entry.listener === listener)
     if (index === -1) return
     record.entries.splice(index, 1)
-    record.counts[type] = (record.counts[type] ?? 0) - 1
-    this.#counts[type] = (this.#counts[type] ?? 0) - 1
+    const key = `${type} on ${record.label}`
+    record.counts[key] = (record.counts[key] ?? 0) - 1
+    this.#counts[key] = (this.#counts[key] ?? 0) - 1
   }
 }

@@ -8,16 +8,28 @@
  * Reading at a round boundary (paired, 2 full GCs), as in Node:
  *   turn · gc · a = heap · 1 call · turn · gc · b = heap · e = external · counts
  *   m = min(a, b) + e
- * Counts: DOM nodes and documents of the renderer (`dom:nodes`, `dom:documents`) and the page's
- * EventTarget listeners by event type (`listeners:<type>`).
+ * Counts: detached DOM nodes (the renderer's live nodes, `Memory.getDOMCounters`, minus the nodes in
+ * the page's document), nodes in the document, documents (`dom:detached nodes`, `dom:nodes in the
+ * document`, `dom:documents`), and the page's EventTarget listeners by type and target
+ * (`listeners:resize on window`): the keys of the jsdom / happy-dom probes, so messages read the same.
  *
  * No `node:` modules here: this file is bundled into the page.
  */
 import { LeakCheckError } from '../core/errors.js'
 import type { ResolvedLeakOptions } from '../core/options.js'
 import type { LeakReport, RoundRecord, SignalSummary } from '../core/report.js'
+import { type Checkpoint, earlyCountLeaks, isCheckpoint, LINGER_MS, type CountLeak } from '../core/count-rule.js'
 import { powerOfTwoAtMost } from '../core/stats.js'
-import { combine, decideSignal, firstCountedRound, MIN_ROUND_BYTES, type RuleParams, type SignalDecision } from '../core/verdict.js'
+import {
+  combine,
+  decideSignal,
+  firstCountedRound,
+  MIN_ROUND_BYTES,
+  NOISE_MULTIPLE,
+  roundNoise,
+  type RuleParams,
+  type SignalDecision,
+} from '../core/verdict.js'
 import { now, PageWatchdog, turn } from './clock.js'
 import type { PageListenerTracker } from './listeners.js'
 import type { PageReading } from './protocol.js'
@@ -64,6 +76,8 @@ export class PageCaller {
   readonly #timeout: number
   readonly #token: PageCheckToken | undefined
   readonly #watchdog: PageWatchdog
+  /** Called after call numbers it wants (the count checkpoints), before the next call. */
+  observer: { wants(count: number): boolean; reached(count: number): Promise<void> } | undefined
 
   constructor(fn: () => unknown, timeout: number, token?: PageCheckToken) {
     this.#fn = fn
@@ -115,11 +129,39 @@ export class PageCaller {
           )
         }
       }
+      if (this.observer?.wants(index)) await this.observer.reached(index)
     }
   }
 }
 
+/** Thrown by a checkpoint to end the check with an early count verdict. */
+class CountVerdict extends Error {
+  constructor(
+    readonly leaks: readonly CountLeak[],
+    readonly checkpoints: readonly Checkpoint[],
+  ) {
+    super('count verdict')
+  }
+}
+
 type Counts = Record<string, number>
+
+/** Nodes connected to the page's document (shadow roots included), or 0 without a document. */
+export function nodesInDocument(): number {
+  const doc = (globalThis as { document?: { createTreeWalker(root: unknown, show: number): { nextNode(): unknown; currentNode: unknown } } }).document
+  if (doc === undefined) return 0
+  let count = 0
+  const walk = (root: unknown): void => {
+    const walker = doc.createTreeWalker(root, 0xffffffff)
+    for (let node: unknown = walker.currentNode; node !== null; node = walker.nextNode()) {
+      count++
+      const shadow = (node as { shadowRoot?: unknown }).shadowRoot
+      if (shadow !== null && shadow !== undefined) walk(shadow)
+    }
+  }
+  walk(doc)
+  return count
+}
 
 /** Limits set by the matcher (not user options). */
 export interface PageCheckLimits {
@@ -143,8 +185,21 @@ export async function runPageCheck(
 ): Promise<LeakReport> {
   const caller = new PageCaller(fn, options.callTimeout, token)
   listeners?.start()
+  const started = now()
+  const totals = { gcs: 0 }
   try {
-    return await sample(caller, options, meter, listeners, limits)
+    return await sample(caller, options, meter, listeners, limits, totals)
+  } catch (error) {
+    if (!(error instanceof CountVerdict)) throw error
+    return countReport(error.leaks, error.checkpoints, {
+      calls: caller.count,
+      gcs: totals.gcs,
+      durationMs: now() - started,
+      callsPerRound: 0,
+      async: caller.async,
+      gc: 'cdp',
+      options,
+    })
   } finally {
     caller.quiet()
     listeners?.stop()
@@ -157,6 +212,7 @@ async function sample(
   meter: PageMeter,
   listeners: PageListenerTracker | undefined,
   limits: PageCheckLimits,
+  totals: { gcs: number },
 ): Promise<LeakReport> {
   const started = now()
   const params: RuleParams = {
@@ -175,6 +231,7 @@ async function sample(
     const spent = now() - gcStarted
     gcSpentMs += spent
     gcs++
+    totals.gcs = gcs
     return reading
   }
   const budgetSpent = (): number => now() - started - gcSpentMs
@@ -183,6 +240,40 @@ async function sample(
   await gc()
   await turn()
   await gc()
+
+  // The count schedule, as in Node (core/count-rule.ts): the page's listener counts (exact, read
+  // without a server round trip) after calls 1, 2, 4 … 256 against a baseline before the first call.
+  // A key that rose by half a listener per call in each of the last 3 intervals, and still does after
+  // a full GC and up to LINGER_MS of waiting, ends the check with a count verdict, long before the
+  // doubling rounds would (a leak that grows the heap makes each of their GCs slower).
+  if (listeners) {
+    const checkpoints: Checkpoint[] = [{ calls: 0, counts: prefixed(listeners.read()) }]
+    caller.observer = {
+      wants: (count) => isCheckpoint(count),
+      reached: async (count) => {
+        const checkStarted = now()
+        const gcBefore = gcSpentMs
+        checkpoints.push({ calls: count, counts: prefixed(listeners.read()) })
+        if (earlyCountLeaks(checkpoints).length > 0) {
+          caller.quiet()
+          await turn()
+          await gc()
+          const deadline = now() + LINGER_MS
+          let counts = prefixed(listeners.read())
+          const trial = (): Checkpoint[] => [...checkpoints.slice(0, -1), { calls: count, counts }]
+          while (earlyCountLeaks(trial()).length > 0 && now() < deadline) {
+            await turn()
+            counts = prefixed(listeners.read())
+          }
+          checkpoints[checkpoints.length - 1] = { calls: count, counts }
+          const leaks = earlyCountLeaks(checkpoints)
+          if (leaks.length > 0) throw new CountVerdict(leaks, checkpoints.slice())
+        }
+        // Checkpoint time is not the function's: keep it out of the budget like the GCs.
+        gcSpentMs = gcBefore + (now() - checkStarted)
+      },
+    }
+  }
 
   // Calibration.
   await caller.call(1)
@@ -262,13 +353,18 @@ async function sample(
     }
     const counts: Counts = {}
     if (second.dom) {
-      counts['dom:nodes'] = second.dom.nodes
+      // The renderer counts every live node; the page counts those in its document. What is neither
+      // in the document nor collected is detached (the difference; only changes matter).
+      const inDocument = nodesInDocument()
+      counts['dom:detached nodes'] = second.dom.nodes - inDocument
+      counts['dom:nodes in the document'] = inDocument
       counts['dom:documents'] = second.dom.documents
     }
     if (listeners) for (const [type, count] of Object.entries(listeners.read())) counts[`listeners:${type}`] = count
     return { heap: Math.min(a, second.heap) + second.external, counts }
   }
 
+  caller.observer = undefined
   const baseline = await reading()
   const heapReadings: number[] = [baseline.heap]
   const countReadings: Counts[] = [baseline.counts]
@@ -514,9 +610,72 @@ export function buildPageReport(input: PageReportInput): LeakReport {
   const decidedAt = heapDecision.state.status === 'clean' ? heapDecision.state.decidedAtRound : input.roundCalls.length
   const extendedNote = extraRoundsUsed > 0 ? ` after ${extraRoundsUsed} extra round(s) to settle marginal growth` : ''
   const decidingCalls = input.roundCalls[decidedAt - 1] ?? 0
+  if (heapDecision.state.status === 'clean' && heapDecision.state.belowNoise === true) {
+    const noise = roundNoise(heapDecision.perRound, first - 1) ?? 0
+    const resolution = decidingCalls > 0 ? Math.max(params.floor, (NOISE_MULTIPLE * noise) / decidingCalls) : params.floor
+    return {
+      ...base,
+      verdict: 'clean',
+      signals,
+      reason:
+        `no signal leaked by round ${decidedAt}${extendedNote}: the heap's growth stayed within the noise of the ` +
+        `first rounds (about ${(noise / 1000).toFixed(1)} kB per round); a leak of more than about ${Math.ceil(resolution)} B per call would have ` +
+        'stood clear of it (raise timeBudget or extraRounds to look closer)',
+    }
+  }
   const resolutionNote =
     decidingCalls > 0 && decidingCalls * params.floor < MIN_ROUND_BYTES
       ? `; with ${decidingCalls} calls in that round, heap growth below ${Math.ceil(MIN_ROUND_BYTES / decidingCalls)} B per call is below the resolution (raise timeBudget for more calls per round)`
       : ''
   return { ...base, verdict: 'clean', signals, reason: `no signal grew in counted round ${decidedAt}${extendedNote}${resolutionNote}` }
+}
+
+function prefixed(counts: Readonly<Record<string, number>>): Record<string, number> {
+  const result: Record<string, number> = {}
+  for (const [key, count] of Object.entries(counts)) result[`listeners:${key}`] = count
+  return result
+}
+
+/** The report of a leak decided by the count schedule, with the Node sampler's fields and reason. */
+export function countReport(
+  leaks: readonly CountLeak[],
+  checkpoints: readonly Checkpoint[],
+  totals: Pick<LeakReport, 'calls' | 'gcs' | 'durationMs' | 'callsPerRound' | 'async' | 'gc' | 'options'>,
+): LeakReport {
+  const base = checkpoints[0]!
+  const keys = [...new Set(checkpoints.flatMap((checkpoint) => Object.keys(checkpoint.counts)))].sort()
+  const leaking = new Map(leaks.map((leak) => [leak.key, leak]))
+  const signals: SignalSummary[] = [
+    { key: 'heap', unit: 'bytes', status: 'undecided', perCall: 0, marginal: false },
+    ...keys
+      .filter((key) => leaking.has(key) || checkpoints.some((checkpoint) => (checkpoint.counts[key] ?? 0) !== (base.counts[key] ?? 0)))
+      .map((key): SignalSummary => {
+        const leak = leaking.get(key)
+        return leak === undefined
+          ? { key, unit: 'count', status: 'undecided', perCall: 0, marginal: false }
+          : { key, unit: 'count', status: 'leak', perCall: leak.perCall, marginal: false }
+      }),
+  ]
+  const found = signals.filter((signal) => signal.status === 'leak')
+  const relative: Record<string, number[]> = {}
+  for (const key of keys) relative[key] = checkpoints.map((checkpoint) => (checkpoint.counts[key] ?? 0) - (base.counts[key] ?? 0))
+  const span = checkpoints
+    .slice(-4)
+    .map((checkpoint) => checkpoint.calls)
+    .join(', ')
+  return {
+    verdict: 'leak',
+    reason:
+      `rose by at least one item per two calls between each of the last checkpoints (calls ${span}), ` +
+      `and was still there after a full GC and up to ${LINGER_MS} ms of waiting`,
+    signals,
+    leaks: [found[0]!, ...found.slice(1)],
+    stoppedEarly: false,
+    decidedBy: 'counts',
+    checkpoints: { calls: checkpoints.map((checkpoint) => checkpoint.calls), counts: relative },
+    rounds: [],
+    series: { calls: [], heap: [], counts: {} },
+    extraRoundsUsed: 0,
+    ...totals,
+  }
 }

@@ -30,7 +30,6 @@ export function signalName(key: string): string {
   if (family === 'handles') return `${kind} handles`
   if (family === 'fds') return `${kind} fds`
   if (family === 'listeners') return `'${kind}' listeners`
-  if (family === 'dom') return `DOM ${kind}`
   return `${kind} (${family})`
 }
 
@@ -64,7 +63,7 @@ function headline(leaks: readonly SignalSummary[]): string {
   const items = counts.map((signal) => {
     const amount = describeSignal(signal).replace(' per call', '')
     const name = signalName(signal.key)
-    return `${amount} ${amount === '1' ? name.replace(/ (handle|fd|listener|node|document)s$/, ' $1') : name}`
+    return `${amount} ${amount === '1' ? name.replace(/ (handle|fd|listener)s$/, ' $1') : name}`
   })
   return `each call leaves about ${items.join(', ')} open${heapText ? ` (and ${heapText})` : ''}`
 }
@@ -258,15 +257,6 @@ function advice(report: LeakReport & { verdict: 'leak' }, leaks: readonly Signal
     tips.push(
       `${subject} added per call and never removed: remove ${it} (off, removeListener, removeEventListener), add ${it} ` +
         `once outside the call, or tie ${it} to an AbortSignal that is aborted.`,
-    )
-  }
-  const dom = kinds('dom')
-  if (dom.length > 0) {
-    const what = listFormat(dom.map((kind) => `DOM ${kind}`))
-    tips.push(
-      `${what} ${dom.length === 1 && dom[0] !== 'nodes' && dom[0] !== 'documents' ? 'stays' : 'stay'} alive per call: remove the nodes you create ` +
-        '(or unmount the component and remove its container) and drop every reference to them (arrays, Maps, closures, ' +
-        'listeners on window or document that capture them); a removed node stays alive as long as something holds it.',
     )
   }
   return [...tips, ...heapTips]

@@ -174,10 +174,10 @@ function listenerStacks(input: DiagnoseEndInput, report: LeakReport & { verdict:
   const keys = report.leaks.filter((signal) => signal.key.startsWith('listeners:')).map((signal) => signal.key)
   if (keys.length === 0) return undefined
   const signals: SignalStacks[] = keys.map((key) => {
-    const type = key.slice('listeners:'.length)
+    const kind = key.slice('listeners:'.length)
     const groups = new Map<string, { count: number; frames: string[]; folded: Record<'node' | 'node_modules' | 'leakspec', number> }>()
     let items = 0
-    for (const site of input.listeners.filter((entry) => entry.type === type)) {
+    for (const site of input.listeners.filter((entry) => `${entry.type} on ${entry.target}` === kind || entry.type === kind)) {
       items += site.count
       const frames = map(parseStackText(site.stack))
       const folded = { node: 0, node_modules: 0, leakspec: 0 }
@@ -188,8 +188,6 @@ function listenerStacks(input: DiagnoseEndInput, report: LeakReport & { verdict:
         else folded[origin]++
       }
       const shown = user.slice(0, 4)
-      if (shown.length > 0) shown[0] = `on ${site.target}, added ${shown[0]}`
-      else shown.push(`on ${site.target}`)
       const text = shown.join('\n')
       const group = groups.get(text)
       if (group) group.count += site.count
