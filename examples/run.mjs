@@ -97,6 +97,11 @@ const scripts = [
     args: [join(root, 'examples/production-leak/walkthrough.mjs')],
     expectOutput: [/^✓ leakspec diff names Session/m, /^✓ the regression test fails/m, /^✓ after the fix the same test passes/m],
   },
+  {
+    name: 'Vitest Browser Mode in Chromium: a React component (installs test/envs/browser)',
+    args: [join(root, 'examples/browser/run.mjs')],
+    expectOutput: [/^(?:✓ browser: <LeakyWidth> fails|browser example skipped)/m],
+  },
 ]
 
 for (const script of scripts) {
