@@ -7,6 +7,9 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   plugins: [leakspec()],
   test: {
+    // A leak check takes 1 to 3 s; a failing one adds its diagnosis (heap snapshots), and on a loaded
+    // machine each forced GC is slower: leave room.
+    testTimeout: 120_000,
     browser: {
       enabled: true,
       headless: true,
