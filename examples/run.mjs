@@ -73,6 +73,16 @@ const scripts = [
     expectOutput: [/^✓ node:test: the leaky test fails with the leak message/m, /^✓ node:test: the bounded lookup passes/m],
   },
   {
+    name: 'DOM: a React component in jsdom and happy-dom (installs test/envs/dom from its lock file)',
+    args: [join(root, 'examples/dom/run.mjs')],
+    expectOutput: [
+      /^✓ dom \(jsdom\): <BuggyWidth> fails/m,
+      /^✓ dom \(jsdom\): <Width> passes/m,
+      /^✓ dom \(happy-dom\): <BuggyWidth> fails/m,
+      /^✓ dom \(happy-dom\): <Width> passes/m,
+    ],
+  },
+  {
     name: 'Mocha (assertNoLeaks / measureLeaks; installs Mocha into examples/mocha/tool)',
     args: [join(root, 'examples/mocha/run.mjs')],
     expectOutput: [/^✓ mocha: the leaky test fails with the leak message/m, /^✓ mocha: the bounded lookup passes/m],

@@ -2,9 +2,8 @@
  * The result of a leak check: what was measured, round by round, and the verdict.
  * A tagged union on `verdict`; narrow on it.
  */
-import type { Diagnosis } from '../diagnose/diagnose.js'
-import type { ResourceStacks } from '../diagnose/stacks.js'
-import type { KnownLeakMatch, KnownLeakRemainder } from '../known/registry.js'
+import type { Diagnosis, ResourceStacks } from './diagnosis.js'
+import type { KnownLeakMatch, KnownLeakRemainder } from './known.js'
 import type { GcSource } from './gc.js'
 import type { ResolvedLeakOptions } from './options.js'
 import type { SignalUnit } from './verdict.js'
