@@ -244,7 +244,26 @@ async function main() {
   let cleanSet
   let cleanCommand
   const names = Object.values(CLEAN_TWINS).flat().map((name) => `res-clean-${slug(name)}`)
-  if (opts.cleanResults) {
+  if (opts.cleanResults?.endsWith('.jsonl')) {
+    // The raw runs of a bench/run.mjs set (possibly still running or cut short): one record per run.
+    const records = readFileSync(opts.cleanResults, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line))
+    cleanSet = {
+      cases: names.map((name) => {
+        const runs = records.filter((record) => record.case === name)
+        return {
+          name,
+          runs: runs.length,
+          flagged: runs.filter((run) => run.verdict === 'leak').length,
+          inconclusive: runs.filter((run) => run.verdict === 'inconclusive').length,
+          error: runs.filter((run) => run.error).length,
+          durationMedianMs: median(runs.filter((run) => !run.error).map((run) => run.durationMs)),
+          signals: Object.fromEntries(runs.flatMap((run) => run.leaks ?? []).map((leak) => [leak.key, 0])),
+          leakKeys: runs.filter((run) => run.verdict === 'leak').map((run) => (run.leaks ?? []).map((leak) => leak.key).join('+')),
+        }
+      }),
+    }
+    cleanCommand = `bench/run.mjs --cases ${names.length > 3 ? 'res-clean-… (all 14)' : names.join(',')} --runs-clean ${opts.cleanRuns} --jobs ${opts.jobs} --vitest-runs 0`
+  } else if (opts.cleanResults) {
     cleanSet = JSON.parse(readFileSync(opts.cleanResults, 'utf8'))
     cleanCommand = `(from ${opts.cleanResults})`
   } else if (opts.cleanRuns > 0) {
@@ -262,7 +281,7 @@ async function main() {
     cleanByKind[kind] = pairs.map((pair) => {
       const summary = cleanSet?.cases.find((c) => c.name === `res-clean-${slug(pair)}`)
       return summary
-        ? { name: pair, runs: summary.runs, fp: summary.flagged, inconclusive: summary.inconclusive, errors: summary.error, timeMedianMs: summary.durationMedianMs }
+        ? { name: pair, runs: summary.runs, fp: summary.flagged, inconclusive: summary.inconclusive, errors: summary.error, timeMedianMs: summary.durationMedianMs, leakKeys: summary.leakKeys ?? Object.keys(summary.signals ?? {}) }
         : { name: pair, runs: 0, fp: 0, inconclusive: 0, errors: 0, timeMedianMs: NaN }
     })
   }
@@ -314,10 +333,14 @@ function render({ opts, leaky, cleanByKind, commit, started, loadStart, cleanCom
       (cleanByKind.pg ? ' The pg twin runs here, in fresh processes under the same file limit, with the default options.' : ''),
   )
   lines.push('')
-  lines.push('| kind | clean twin | runs | false leak verdicts | inconclusive | errors | time: median |')
+  lines.push('| kind | clean twin | runs | false leak verdicts (signal) | inconclusive | errors | time: median |')
   lines.push('|---|---|---|---|---|---|---|')
   for (const [kind, rows] of Object.entries(cleanByKind)) {
-    for (const row of rows) lines.push(`| ${kind} | ${row.name} | ${row.runs} | ${row.fp} | ${row.inconclusive} | ${row.errors} | ${ms(row.timeMedianMs)} |`)
+    for (const row of rows) {
+      const keys = [...new Set(row.leakKeys ?? [])].filter(Boolean)
+      const fp = row.fp > 0 && keys.length > 0 ? `${row.fp} (${keys.map((key) => `\`${key}\``).join(', ')})` : String(row.fp)
+      lines.push(`| ${kind} | ${row.name} | ${row.runs} | ${fp} | ${row.inconclusive} | ${row.errors} | ${ms(row.timeMedianMs)} |`)
+    }
   }
   return lines.join('\n')
 }
