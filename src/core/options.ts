@@ -4,7 +4,7 @@
  * Options are validated once, before anything runs. Unknown keys, wrong types and out-of-range
  * values throw a `TypeError` that names the key, the value received and the fix.
  */
-import { knownLeakProblem, type KnownLeak } from '../known/registry.js'
+import { knownLeakProblem, type KnownLeak } from './known.js'
 import { queryObjectsUnavailable } from './probes/instances.js'
 
 /** Options of `toLeak`, `measureLeaks` and `assertNoLeaks`. Every field is optional. */

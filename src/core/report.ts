@@ -2,9 +2,8 @@
  * The result of a leak check: what was measured, round by round, and the verdict.
  * A tagged union on `verdict`; narrow on it.
  */
-import type { Diagnosis } from '../diagnose/diagnose.js'
-import type { ResourceStacks } from '../diagnose/stacks.js'
-import type { KnownLeakMatch, KnownLeakRemainder } from '../known/registry.js'
+import type { Diagnosis, ResourceStacks } from './diagnosis.js'
+import type { KnownLeakMatch, KnownLeakRemainder } from './known.js'
 import type { GcSource } from './gc.js'
 import type { ResolvedLeakOptions } from './options.js'
 import type { SignalUnit } from './verdict.js'
@@ -85,8 +84,11 @@ interface ReportBase {
   readonly extraRoundsUsed: number
   /** Whether `fn` returned promises. */
   readonly async: boolean
-  /** How GC was forced, or `unavailable`. */
-  readonly gc: GcSource | 'unavailable'
+  /**
+   * How GC was forced: `exposed` or `fallback` in Node, `cdp` in Vitest Browser Mode (the server forced
+   * it over the Chrome DevTools Protocol), or `unavailable`.
+   */
+  readonly gc: GcSource | 'cdp' | 'unavailable'
   /** The options in force. */
   readonly options: ResolvedLeakOptions
   /**

@@ -9,6 +9,7 @@
  * internals, `node_modules` and leakspec's own frames are folded into a count. Stack capture never
  * runs while the verdict is measured: it is slow and it allocates.
  */
+import type { ResourceStacks, SignalStacks, StackFrameOrigin, StackGroup } from '../core/diagnosis.js'
 import { createHook, executionAsyncId } from 'node:async_hooks'
 import { OWN_DIRS } from './frames.js'
 import { clearTimeout as realClearTimeout, setTimeout as realSetTimeout } from 'node:timers'
@@ -25,9 +26,6 @@ import { ListenerTracker } from '../core/probes/listeners.js'
 import { canonicalResourceType } from '../core/probes/resources.js'
 import type { LeakReport, SignalSummary } from '../core/report.js'
 
-/** Where a stack frame's code comes from. */
-export type StackFrameOrigin = 'user' | 'node' | 'node_modules' | 'leakspec'
-
 /** One parsed line of a V8 stack trace. */
 export interface ParsedFrame {
   /** The function part (`leakyConnect`, `async Promise.all`, `new Foo`), `''` when there is none. */
@@ -37,40 +35,6 @@ export interface ParsedFrame {
   /** The file part of the location (no line and column). */
   readonly file: string
   readonly origin: StackFrameOrigin
-}
-
-/** A group of leaked items that share their user frames. */
-export interface StackGroup {
-  /** How many leaked items were created (or added) here. */
-  readonly count: number
-  /** The user frames, innermost first, rendered `at fn (file:line:col)` with paths relative to the cwd. */
-  readonly frames: readonly string[]
-  /** Frames folded away, by origin. */
-  readonly folded: Readonly<Record<Exclude<StackFrameOrigin, 'user'>, number>>
-}
-
-/** Stacks of one leaking signal. */
-export interface SignalStacks {
-  /** The signal key (`handles:Timeout`, `fds:file`, `listeners:data`). */
-  readonly key: string
-  /** Items of this signal still open after the diagnosis calls. */
-  readonly items: number
-  /** Items whose creation stack was found, grouped; largest group first. */
-  readonly groups: readonly StackGroup[]
-  /** Items whose stack matched an `ignoreStacks` pattern (pattern → items). */
-  readonly ignored: Readonly<Record<string, number>>
-  /** Whether every item matched an `ignoreStacks` pattern (the signal is then not reported as a leak). */
-  readonly allIgnored: boolean
-}
-
-/** The result of {@link diagnoseResourceStacks}. */
-export interface ResourceStacks {
-  /** Calls made with stack capture on. */
-  readonly calls: number
-  /** One entry per leaking resource signal, in the order of the report's leaks. */
-  readonly signals: readonly SignalStacks[]
-  /** Set when the diagnosis could not finish (the function threw, for example). */
-  readonly error?: string
 }
 
 /** Options of {@link diagnoseResourceStacks}. */
@@ -92,7 +56,6 @@ const FAMILIES = ['handles:', 'fds:', 'listeners:', 'dom:'] as const
 export function isResourceSignal(key: string): boolean {
   return FAMILIES.some((family) => key.startsWith(family))
 }
-
 
 function toPath(file: string): string {
   if (!file.startsWith('file://')) return file

@@ -13,12 +13,12 @@ import { createRequire } from 'node:module'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import process from 'node:process'
+import type { LeakedKind, SignalStacks } from '../core/diagnosis.js'
 import type { LeakReport, LeakFoundReport, SignalSummary } from '../core/report.js'
-import type { LeakedKind } from '../diagnose/diagnose.js'
 import { formatFrame } from '../diagnose/frames.js'
-import type { SignalStacks } from '../diagnose/stacks.js'
-import { satisfies } from './range.js'
-import { BUILTIN_KNOWN_LEAKS, type KnownLeak, type KnownLeakMatch, type KnownLeakPattern, type KnownLeakRemainder } from './registry.js'
+import type { KnownLeak, KnownLeakMatch, KnownLeakPattern, KnownLeakRemainder } from '../core/known.js'
+import { satisfies } from '../core/range.js'
+import { BUILTIN_KNOWN_LEAKS } from './registry.js'
 
 /** An entry in force, with where it came from. */
 interface Entry {

@@ -10,9 +10,9 @@ import type { LeakReport } from '../core/report.js'
 import type { CheckLimits, CheckToken } from '../core/sampler.js'
 import { withDiagnosis } from '../diagnose/diagnose.js'
 import { applyKnownLeaks } from '../known/apply.js'
-import type { KnownLeakMatch } from '../known/registry.js'
+import type { KnownLeakMatch } from '../core/known.js'
 import { ruleUse, type RuleUse } from '../known/rules.js'
-import { toBeCollected } from './toBeCollected.js'
+import type { MatcherContextLike } from './context.js'
 import { timeLeftMs } from './time-left.js'
 import { formatClean, formatInconclusive, formatLeak, signalName } from '../message/format.js'
 import { formatDiagnosis } from '../diagnose/format.js'
@@ -20,18 +20,6 @@ import { formatResourceStacks } from '../diagnose/stacks.js'
 import { noteOverlap, track } from './guard.js'
 import { assertPlacement } from './placement.js'
 import { epochNow } from '../core/clock.js'
-
-/** The parts of a matcher's `this` that `toLeak` reads. Both Vitest and Jest provide them. */
-export interface MatcherContextLike {
-  /** `true` under `.not` (Vitest leaves it `undefined` otherwise). */
-  readonly isNot?: boolean | undefined
-  /** `'resolves'`, `'rejects'` or `''`. */
-  readonly promise?: string | undefined
-  /** The running Vitest task (4.1+); absent in Jest. */
-  readonly task?: { meta: object; timeout?: number; result?: { startTime?: number } } | undefined
-  /** The running test's name (Jest and Vitest). */
-  readonly currentTestName?: string | undefined
-}
 
 /** What `toLeak` resolves to: the standard matcher result plus the report (kept by Jest reporters). */
 export interface ToLeakResult {
@@ -233,5 +221,3 @@ export function toLeak(this: MatcherContextLike, received: unknown, options?: Le
   return track(run(), token, hint)
 }
 
-/** The matchers object to pass to `expect.extend`. */
-export const matchers = { toLeak, toBeCollected }

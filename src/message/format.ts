@@ -5,7 +5,7 @@
 import type { LeakReport, SignalSummary } from '../core/report.js'
 import { formatDiagnosis } from '../diagnose/format.js'
 import { formatResourceStacks } from '../diagnose/stacks.js'
-import { knownLeakLabel } from '../known/registry.js'
+import { knownLeakLabel } from '../core/known.js'
 
 /** Formats bytes with one decimal: `41.9 B`, `12.0 kB`, `3.2 MB` (1 kB = 1000 B). */
 export function formatBytes(bytes: number): string {

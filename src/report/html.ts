@@ -7,7 +7,7 @@
  * Every string that reaches the page goes through {@link escapeHtml}: test names, file names, signal
  * keys, reasons and stack frames are user data.
  */
-import { knownLeakLabel } from '../known/registry.js'
+import { knownLeakLabel } from '../core/known.js'
 import { formatBytes } from '../message/format.js'
 import { testVerdict } from './build.js'
 import { formatDuration, formatPerCall } from './table.js'

@@ -10,6 +10,7 @@
  * constructor and property names and stack frames. It never holds heap contents (string values,
  * object contents): the diagnosis names kinds of objects, never their values.
  */
+import type { KnownLeakMatch } from '../core/known.js'
 
 /** The version of the schema this build writes and reads. */
 export const REPORT_SCHEMA_VERSION = 1
@@ -103,25 +104,11 @@ export interface ReportCheck {
   readonly rules?: { readonly configured: readonly string[]; readonly matched: readonly string[] }
 }
 
-/** A known leak that explained growth in a check: shown as `known leak in <package>@<version> (<link>)`. */
-export interface ReportKnownLeak {
-  /** The entry's id. */
-  readonly id: string
-  /** The package (`node` for Node itself). */
-  readonly package: string
-  /** The version installed, when it could be read. */
-  readonly version?: string
-  readonly link: string
-  readonly description?: string
-  /** Whether leakspec ships the entry (else it came from the `knownLeaks` option). */
-  readonly builtin: boolean
-  /** The signal it explained: `heap`, or a resource signal key. */
-  readonly signal: string
-  /** What it explained, per call: kinds of object (heap, with bytes) or items of the signal's type. */
-  readonly kinds: ReadonlyArray<{ readonly name: string; readonly perCall: number; readonly bytesPerCall: number }>
-  /** Heap bytes per call it explained. */
-  readonly bytesPerCall: number
-}
+/**
+ * A known leak that explained growth in a check, shown as `known leak in <package>@<version> (<link>)`:
+ * the same record the check's report holds (`KnownLeakMatch`, every field documented there).
+ */
+export type ReportKnownLeak = KnownLeakMatch
 
 /** A user's ignore rule or known-leak entry that matched nothing in any check of the run (a stale entry?). */
 export interface ReportUnmatchedRule {

@@ -7,7 +7,7 @@
  *  client.test.ts > buggy client leaks    LEAK       1.1 kB             0               1    480   22  1.4 s
  * ```
  */
-import { knownLeakLabel } from '../known/registry.js'
+import { knownLeakLabel } from '../core/known.js'
 import { formatBytes } from '../message/format.js'
 import { testVerdict } from './build.js'
 import type { LeakspecReport, ReportCheck, ReportTest } from './schema.js'

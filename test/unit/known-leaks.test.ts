@@ -10,9 +10,10 @@ import { EventEmitter } from 'node:events'
 import { performance } from 'node:perf_hooks'
 import { afterAll, describe, expect, test } from 'vitest'
 import { assertNoLeaks, LeakError, measureLeaks } from '../../src/index.js'
-import { satisfies, isValidRange } from '../../src/known/range.js'
-import type { KnownLeak } from '../../src/known/registry.js'
-import { matchers, toRecord } from '../../src/matchers/toLeak.js'
+import { satisfies, isValidRange } from '../../src/core/range.js'
+import type { KnownLeak } from '../../src/core/known.js'
+import { matchers } from '../../src/matchers/matchers.js'
+import { toRecord } from '../../src/matchers/toLeak.js'
 import { toReportTest } from '../../src/report/build.js'
 import { finishRun } from '../../src/report/finish.js'
 import { resolveReportOptions } from '../../src/report/options.js'
@@ -82,7 +83,8 @@ describe('built-in entries', () => {
     expect(report.known).toEqual([
       expect.objectContaining({ id: 'node-abortsignal-any', package: 'node', version: process.versions.node, builtin: true, signal: 'heap', link: 'https://github.com/nodejs/node/issues/55351' }),
     ])
-    expect(report.known![0]!.kinds).toEqual([expect.objectContaining({ name: 'WeakRef', perCall: 1 })])
+    expect(report.known![0]!.kinds).toEqual([expect.objectContaining({ name: 'WeakRef' })])
+    expect(report.known![0]!.kinds[0]!.perCall).toBeGreaterThanOrEqual(1)
     await expect(combine).not.toLeak()
   }, 120_000)
 
