@@ -88,6 +88,14 @@ export interface LeakOptions {
    */
   listeners?: boolean
   /**
+   * In a DOM environment (jsdom, happy-dom), watch the DOM: detached nodes (created during the check,
+   * alive after GC, not in a document), nodes in the document, observers still observing
+   * (`MutationObserver`, `ResizeObserver`, `IntersectionObserver`) and pending animation frame
+   * callbacks. Outside a DOM environment it does nothing.
+   * @default true
+   */
+  dom?: boolean
+  /**
    * Resource types not to count: handle types in either spelling (`Timeout`, `TCPSocketWrap`,
    * `TCPWRAP`) and fd kinds (`file`, `socket`, `pipe`, `anon_inode`). The message says how many items
    * were ignored.
@@ -172,6 +180,7 @@ export interface ResolvedLeakOptions {
   readonly asyncHooks: boolean
   readonly fds: boolean
   readonly listeners: boolean
+  readonly dom: boolean
   readonly ignoreTypes: readonly string[]
   readonly ignoreEvents: ReadonlyArray<string | symbol>
   readonly ignoreStacks: ReadonlyArray<string | RegExp>
@@ -198,6 +207,7 @@ export const DEFAULT_OPTIONS: ResolvedLeakOptions = Object.freeze({
   asyncHooks: true,
   fds: true,
   listeners: true,
+  dom: true,
   ignoreTypes: Object.freeze([]) as readonly string[],
   ignoreEvents: Object.freeze([]) as ReadonlyArray<string | symbol>,
   ignoreStacks: Object.freeze([]) as ReadonlyArray<string | RegExp>,
@@ -231,6 +241,7 @@ const RULES: Record<keyof ResolvedLeakOptions, Rule> = {
   asyncHooks: { kind: 'boolean' },
   fds: { kind: 'boolean' },
   listeners: { kind: 'boolean' },
+  dom: { kind: 'boolean' },
   ignoreTypes: { kind: 'list', items: ['string'], example: "['Timeout']" },
   ignoreEvents: { kind: 'list', items: ['string', 'symbol'], example: "['data']" },
   ignoreStacks: { kind: 'list', items: ['string', 'regexp'], example: '[/node_modules\\/pg-pool/]' },

@@ -831,6 +831,18 @@ function buildReport(input: BuildInput): LeakReport {
   const decidedAt = heapDecision.state.status === 'clean' ? heapDecision.state.decidedAtRound : input.roundCalls.length
   const extendedNote = extraRoundsUsed > 0 ? ` after ${extraRoundsUsed} extra round(s) to settle marginal growth` : ''
   const decidingCalls = input.roundCalls[decidedAt - 1] ?? 0
+  if (heapDecision.state.status === 'clean' && heapDecision.state.settling === true) {
+    const window = heapDecision.perRound.slice(Math.max(0, decidedAt - params.confirmRounds - 1), decidedAt)
+    const factor = window.length >= 2 ? (window[window.length - 1]! / window[0]!) ** (1 / (window.length - 1)) : 1
+    return {
+      ...base,
+      verdict: 'clean',
+      signals,
+      reason:
+        `no signal leaked${extendedNote}: the heap grew in the counted rounds and in the confirmation round, but by about ` +
+        `${factor.toFixed(2)} times as much per round while the calls doubled (a per-call leak doubles): bounded growth still settling`,
+    }
+  }
   if (heapDecision.state.status === 'clean' && heapDecision.state.belowNoise === true) {
     const noise = roundNoise(heapDecision.perRound, first - 1) ?? 0
     const resolution = decidingCalls > 0 ? Math.max(params.floor, (NOISE_MULTIPLE * noise) / decidingCalls) : params.floor

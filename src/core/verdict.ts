@@ -32,7 +32,7 @@ export const MIN_ROUND_BYTES = 8 * 1024
  * for an array of small objects whose backing store grew 1.5-fold in one round and not in the other);
  * growth that comes per round, not per call, grows about as much (1 time).
  */
-export const CONFIRM_RATIO = 1
+export const CONFIRM_RATIO = 1.2
 
 /**
  * Every counted round of a byte leak must grow by at least this many times the noise of the
@@ -83,6 +83,11 @@ export type SignalState =
        * of the first rounds): clean at the resolution that noise allows, not below the floor.
        */
       readonly belowNoise?: true
+      /**
+       * Set when the confirmation round passed but the bytes per round over the counted rounds and the
+       * confirmation round did not grow with the calls ({@link growsWithCalls}).
+       */
+      readonly settling?: true
     }
   | { readonly status: 'leak'; readonly marginal: boolean }
 
@@ -142,6 +147,18 @@ export function decideSignal(
     // The confirmation round did not grow in proportion to its calls: not a per-call leak.
     return { key, unit, state: { status: 'clean', decidedAtRound: roundsSeen }, perCall, perRound, estimatePerCall: 0 }
   }
+  if (unit === 'bytes' && lastRoundConfirms && !growsWithCalls(perRound.slice(Math.max(0, roundsSeen - params.confirmRounds - 1)))) {
+    // Over the counted rounds and the confirmation round together, the bytes per round did not keep up
+    // with the doubling calls: growth that is still settling, not a per-call leak.
+    return {
+      key,
+      unit,
+      state: { status: 'clean', decidedAtRound: roundsSeen, settling: true },
+      perCall,
+      perRound,
+      estimatePerCall: 0,
+    }
+  }
   if (roundsSeen - first + 1 < params.confirmRounds) {
     return { key, unit, state: { status: 'pending', wantsExtraRound: false }, perCall, perRound, estimatePerCall: 0 }
   }
@@ -194,6 +211,33 @@ export function isMarginal(window: readonly number[], floor: number): boolean {
   const first = window[0]!
   const last = window[window.length - 1]!
   return smallest < 2 * floor || last <= first / 2
+}
+
+/**
+ * A leak's bytes per round double with the rounds (log₂ slope 1); growth still settling stays about
+ * level (slope near 0). Before a heap leak is called, the least-squares slope of log₂(bytes per round)
+ * over the counted rounds and the confirmation round must reach this.
+ */
+export const GROWING_SLOPE = 0.4
+
+/**
+ * Whether bytes per round (oldest first, the confirmation round last) grow with the doubling calls:
+ * the least-squares slope of log₂(bytes) per round is at least {@link GROWING_SLOPE}. A round that did
+ * not grow means no.
+ */
+export function growsWithCalls(perRound: readonly number[]): boolean {
+  if (perRound.length < 3) return true
+  if (perRound.some((bytes) => !(bytes > 0))) return false
+  const meanX = (perRound.length - 1) / 2
+  const logs = perRound.map((bytes) => Math.log2(bytes))
+  const meanY = logs.reduce((sum, y) => sum + y, 0) / logs.length
+  let sxy = 0
+  let sxx = 0
+  logs.forEach((y, x) => {
+    sxy += (x - meanX) * (y - meanY)
+    sxx += (x - meanX) ** 2
+  })
+  return sxy / sxx >= GROWING_SLOPE
 }
 
 /**

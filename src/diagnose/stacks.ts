@@ -20,6 +20,8 @@ import { fileURLToPath } from 'node:url'
 import { sleep, turn } from '../core/clock.js'
 import { resolveGc } from '../core/gc.js'
 import { fdKind, fdTableUnavailable, readFdTable } from '../core/probes/fds.js'
+import { createDomProbe, type DomProbe } from '../core/probes/dom.js'
+import { findDomRealm } from '../core/probes/dom-realm.js'
 import { ListenerTracker } from '../core/probes/listeners.js'
 import { canonicalResourceType } from '../core/probes/resources.js'
 import type { LeakReport, SignalSummary } from '../core/report.js'
@@ -48,9 +50,9 @@ export interface ResourceStacksOptions {
 }
 
 /** Signal families this module explains. */
-const FAMILIES = ['handles:', 'fds:', 'listeners:'] as const
+const FAMILIES = ['handles:', 'fds:', 'listeners:', 'dom:'] as const
 
-/** Whether a signal key is a resource signal (handles, fds, listeners). */
+/** Whether a signal key is a resource signal (handles, fds, listeners, DOM items). */
 export function isResourceSignal(key: string): boolean {
   return FAMILIES.some((family) => key.startsWith(family))
 }
@@ -306,6 +308,8 @@ export async function diagnoseResourceStacks(
         })
       : undefined
   const tracker = eventKeys.size > 0 ? new ListenerTracker({ captureStacks: true }) : undefined
+  const domRealm = leaks.some((s) => s.key.startsWith('dom:')) ? findDomRealm() : undefined
+  const domProbe: DomProbe | undefined = domRealm === undefined ? undefined : createDomProbe(domRealm, { captureStacks: true })
   const fdsBefore = watchFds ? readFdTable() : new Map<number, string>()
   const stackLimit = Error.stackTraceLimit
   let restoreFs: (() => void) | undefined
@@ -316,6 +320,7 @@ export async function diagnoseResourceStacks(
     if (watchFds) restoreFs = watchFsOpen((fd, stack) => openedFds.set(fd, { stack, asyncId: executionAsyncId() }))
     hook?.enable()
     tracker?.start()
+    domProbe?.start?.()
     for (; made < calls; made++) await callWithin(fn, callTimeout)
     for (let i = 0; i < 3; i++) await turn()
     for (const ms of [1, 4, 10]) await sleep(ms)
@@ -325,6 +330,7 @@ export async function diagnoseResourceStacks(
     Error.stackTraceLimit = stackLimit
     hook?.disable()
     tracker?.stop()
+    domProbe?.stop?.()
     restoreFs?.()
   }
   const gc = resolveGc()
@@ -348,6 +354,7 @@ export async function diagnoseResourceStacks(
         .map((item) => withUserFrames(item.stack, item.asyncId, origins))
     }
     if (family === 'listeners') return tracker?.addSites(new Set([kind])).map((site) => site.stack)
+    if (family === 'dom') return domProbe?.sites(kind)
     if (!watchFds) return undefined
     const after = readFdTable()
     const byFd = new Map<number, { stack: string; asyncId: number }>()
@@ -409,7 +416,7 @@ export function formatResourceStacks(stacks: ResourceStacks, name: (key: string)
   const lines = [`Where the leaked items were created (${stacks.calls} diagnosis call${stacks.calls === 1 ? '' : 's'}):`]
   for (const signal of stacks.signals) {
     const ignoredCount = Object.values(signal.ignored).reduce((sum, count) => sum + count, 0)
-    lines.push(`  ${name(signal.key)}: ${signal.items} still open${ignoredCount > 0 ? `, ${ignoredCount} ignored` : ''}`)
+    lines.push(`  ${name(signal.key)}: ${signal.items} still ${signal.key.startsWith('dom:') ? 'there' : 'open'}${ignoredCount > 0 ? `, ${ignoredCount} ignored` : ''}`)
     for (const [pattern, count] of Object.entries(signal.ignored)) {
       lines.push(`    ${count} ignored by ignoreStacks ${pattern}`)
     }

@@ -29,8 +29,39 @@ export function signalName(key: string): string {
   const [family, kind] = splitKey(key)
   if (family === 'handles') return `${kind} handles`
   if (family === 'fds') return `${kind} fds`
-  if (family === 'listeners') return `'${kind}' listeners`
+  if (family === 'listeners') {
+    const on = kind.lastIndexOf(' on ')
+    return on === -1 ? `'${kind}' listeners` : `'${kind.slice(0, on)}' listeners on ${kind.slice(on + 4)}`
+  }
+  if (family === 'dom') return DOM_NAMES[kind] ?? `${kind} (dom)`
   return `${kind} (${family})`
+}
+
+/** Names of the DOM signals (`dom:<kind>`), plural. */
+const DOM_NAMES: Readonly<Record<string, string>> = {
+  'detached nodes': 'detached DOM nodes',
+  MutationObserver: 'MutationObservers still observing',
+  ResizeObserver: 'ResizeObservers still observing',
+  IntersectionObserver: 'IntersectionObservers still observing',
+  'animation frames': 'animation frame callbacks pending',
+}
+
+/** The singular of a signal's human name, for a count of 1. */
+function singular(name: string): string {
+  return name
+    .replace(/ (handle|fd|listener)s( on .*)?$/, ' $1$2')
+    .replace(/^detached DOM nodes$/, 'detached DOM node')
+    .replace(/^(\w+Observer)s still observing$/, '$1 still observing')
+    .replace(/^animation frame callbacks pending$/, 'animation frame callback pending')
+}
+
+/** `file.ts:10:5` of the first user frame where the items of a signal were created or added, if known. */
+function siteOf(report: LeakReport & { verdict: 'leak' }, key: string): string | undefined {
+  const signal = report.stacks?.signals.find((entry) => entry.key === key)
+  const frame = signal?.groups[0]?.frames[0]
+  if (frame === undefined) return undefined
+  const match = /\(([^()]+)\)$/.exec(frame) ?? /^at (.+)$/.exec(frame)
+  return match?.[1]
 }
 
 function splitKey(key: string): [string, string] {
@@ -55,17 +86,25 @@ function padEnd(text: string, width: number): string {
  * The headline names what to fix first: a resource left open per call (count signals) before the
  * heap bytes it holds.
  */
-function headline(leaks: readonly SignalSummary[]): string {
+function headline(report: LeakReport & { verdict: 'leak' }): string {
+  const leaks = report.leaks
   const counts = leaks.filter((signal) => signal.unit === 'count')
   const heap = leaks.find((signal) => signal.key === 'heap')
   const heapText = heap ? `${formatBytes(heap.perCall)} of heap per call` : undefined
   if (counts.length === 0) return `it leaks about ${heapText ?? 'memory'}`
-  const items = counts.map((signal) => {
+  // DOM signals name where the items came from; the others keep the "… open" form.
+  const isDom = (signal: SignalSummary): boolean => signal.key.startsWith('dom:') || (signal.key.startsWith('listeners:') && signal.key.includes(' on '))
+  const item = (signal: SignalSummary, withSite: boolean): string => {
     const amount = describeSignal(signal).replace(' per call', '')
     const name = signalName(signal.key)
-    return `${amount} ${amount === '1' ? name.replace(/ (handle|fd|listener)s$/, ' $1') : name}`
-  })
-  return `each call leaves about ${items.join(', ')} open${heapText ? ` (and ${heapText})` : ''}`
+    const site = withSite ? siteOf(report, signal.key) : undefined
+    const verb = signal.key.startsWith('listeners:') ? 'added' : 'created'
+    return `${amount} ${amount === '1' ? singular(name) : name}${site !== undefined ? `, ${verb} at ${site}` : ''}`
+  }
+  const open = counts.filter((signal) => !isDom(signal)).map((signal) => item(signal, false))
+  const dom = counts.filter(isDom).map((signal) => item(signal, true))
+  const parts = [...(open.length > 0 ? [`${open.join(', ')} open`] : []), ...dom]
+  return `each call leaves about ${parts.join(', ')}${heapText ? ` (and ${heapText})` : ''}`
 }
 
 /** Lines saying how many items ignore rules kept out, and which signals could not be measured. */
@@ -252,12 +291,38 @@ function advice(report: LeakReport & { verdict: 'leak' }, leaks: readonly Signal
     )
   }
   if (listeners.length > 0) {
-    const events = listFormat(listeners.map((kind) => `'${kind}'`))
-    const [subject, it] = listeners.length === 1 ? [`${article(listeners[0]!)} ${events} listener is`, 'it'] : [`${events} listeners are`, 'them']
+    const quoted = (kind: string): string => {
+      const on = kind.lastIndexOf(' on ')
+      return on === -1 ? `'${kind}'` : `'${kind.slice(0, on)}' on ${kind.slice(on + 4)}`
+    }
+    const events = listFormat(listeners.map(quoted))
+    const [subject, it] =
+      listeners.length === 1
+        ? [`${article(listeners[0]!)} ${events.replace(/ on (.*)$/, ' listener on $1').replace(/'$/, "' listener")} is`, 'it']
+        : [`${events} listeners are`, 'them']
+    const dom = listeners.some((kind) => kind.includes(' on '))
     tips.push(
       `${subject} added per call and never removed: remove ${it} (off, removeListener, removeEventListener), add ${it} ` +
-        `once outside the call, or tie ${it} to an AbortSignal that is aborted.`,
+        `once outside the call, or tie ${it} to an AbortSignal that is aborted.` +
+        (dom ? ` In a component, remove ${it} where it unmounts (the function an effect returns, onUnmounted, disconnectedCallback).` : ''),
     )
+  }
+  const domKinds = kinds('dom')
+  if (domKinds.includes('detached nodes')) {
+    tips.push(
+      'DOM nodes created per call stay reachable while out of the document: drop every reference to a node when it is removed ' +
+        '(arrays, Maps, closures, listeners on long-lived targets such as window), or unmount what rendered it (unmount(), cleanup()).',
+    )
+  }
+  const observers = domKinds.filter((kind) => kind.endsWith('Observer'))
+  if (observers.length > 0) {
+    tips.push(
+      `${listFormat(observers)} ${observers.length === 1 ? 'observer keeps' : 'observers keep'} observing per call: call disconnect() ` +
+        'when done (in the function an effect returns, or where the component unmounts).',
+    )
+  }
+  if (domKinds.includes('animation frames')) {
+    tips.push('Animation frame callbacks stay pending per call: cancel them (cancelAnimationFrame) or stop requesting new frames when done.')
   }
   return [...tips, ...heapTips]
 }
@@ -268,7 +333,7 @@ function advice(report: LeakReport & { verdict: 'leak' }, leaks: readonly Signal
  */
 export function formatLeak(report: LeakReport & { verdict: 'leak' }, hint: string): string {
   const lines: string[] = [hint, '']
-  lines.push(`Expected the function not to leak, but ${headline(report.leaks)}.`)
+  lines.push(`Expected the function not to leak, but ${headline(report)}.`)
   lines.push('')
   lines.push(
     report.stoppedEarly || report.decidedBy !== undefined

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { clearOfNoise, combine, CONFIRM_RATIO, decideSignal, isFalling, isMarginal, MIN_ROUND_BYTES, type RuleParams } from '../../src/core/verdict.js'
+import { clearOfNoise, combine, growsWithCalls, CONFIRM_RATIO, decideSignal, isFalling, isMarginal, MIN_ROUND_BYTES, type RuleParams } from '../../src/core/verdict.js'
 
 const params: RuleParams = { rounds: 7, confirmRounds: 3, extraRounds: 2, floor: 16 }
 /** Calls per round for L0 = 32: 32, 64, …, 2048 (+1 for the call inside each paired reading). */
@@ -226,5 +226,22 @@ describe('the shape of the growth', () => {
     const perCall = [971, 425, 230, 181, 66, 138, 49]
     const decision = decideSignal('heap', 'bytes', readings(perCall.map((g, i) => g * sizes[i]!)), sizes, params)
     expect(decision.state).toEqual({ status: 'pending', wantsExtraRound: true })
+  })
+
+  test('growsWithCalls: a leak doubles its bytes per round with the calls; settling growth stays level', () => {
+    expect(growsWithCalls([16_000, 32_000, 64_000, 128_000])).toBe(true)
+    // An array leak whose backing store grew 1.5-fold in one round and not the next: still well above 0.4.
+    expect(growsWithCalls([16_000, 40_000, 52_000, 128_000])).toBe(true)
+    // A clean client with 10 concurrent keep-alive requests per call: 25, 50, 23 and 45 kB per round.
+    expect(growsWithCalls([25_000, 50_000, 23_000, 45_000])).toBe(false)
+    // A round that did not grow is not growth with the calls.
+    expect(growsWithCalls([16_000, -1_000, 64_000])).toBe(false)
+  })
+
+  test('a confirmed series whose bytes per round stay level is clean (settling), not a leak', () => {
+    const sizes = [129, 257, 513, 1025, 2049]
+    const perRound = [12_000, 25_000, 50_000, 23_000, 45_000]
+    const decision = decideSignal('heap', 'bytes', readings(perRound), sizes, { ...params, rounds: 4 }, true)
+    expect(decision.state).toEqual({ status: 'clean', decidedAtRound: 5, settling: true })
   })
 })
