@@ -73,14 +73,39 @@ const scripts = [
     expectOutput: [/^✓ node:test: the leaky test fails with the leak message/m, /^✓ node:test: the bounded lookup passes/m],
   },
   {
+    name: 'DOM: a React component in jsdom and happy-dom (installs test/envs/dom from its lock file)',
+    args: [join(root, 'examples/dom/run.mjs')],
+    expectOutput: [
+      /^✓ dom \(jsdom\): <BuggyWidth> fails/m,
+      /^✓ dom \(jsdom\): <Width> passes/m,
+      /^✓ dom \(happy-dom\): <BuggyWidth> fails/m,
+      /^✓ dom \(happy-dom\): <Width> passes/m,
+    ],
+  },
+  {
     name: 'Mocha (assertNoLeaks / measureLeaks; installs Mocha into examples/mocha/tool)',
     args: [join(root, 'examples/mocha/run.mjs')],
     expectOutput: [/^✓ mocha: the leaky test fails with the leak message/m, /^✓ mocha: the bounded lookup passes/m],
   },
   {
+    name: 'known leaks, reported instead of failed (installs lodash.get, lodash.set and lodash into examples/known-leaks/tool)',
+    args: [join(root, 'examples/known-leaks/run.mjs')],
+    expectOutput: [/^✓ known leaks: lodash\.get 4\.4\.2 passes as a known leak/m, /^✓ known leaks: a leak of my own still fails/m],
+  },
+  {
+    name: 'a socket leak caught under a low file limit (ulimit -n 256), released for the next test',
+    args: [join(root, 'examples/file-limit/run.mjs')],
+    expectOutput: [/^✓ file limit: decided by the count schedule within 64 calls, not by EMFILE/m, /^✓ file limit: the next test still connects/m],
+  },
+  {
     name: 'from a production leak to a regression test (docs/production-leak.md)',
     args: [join(root, 'examples/production-leak/walkthrough.mjs')],
     expectOutput: [/^✓ leakspec diff names Session/m, /^✓ the regression test fails/m, /^✓ after the fix the same test passes/m],
+  },
+  {
+    name: 'Vitest Browser Mode in Chromium: a React component (installs test/envs/browser)',
+    args: [join(root, 'examples/browser/run.mjs')],
+    expectOutput: [/^(?:✓ browser: <LeakyWidth> fails|browser example skipped)/m],
   },
 ]
 

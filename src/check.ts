@@ -4,9 +4,11 @@
 import { LeakCheckError, LeakError } from './core/errors.js'
 import { describeValue, resolveOptions, type LeakOptions, type ResolvedLeakOptions } from './core/options.js'
 import type { LeakReport } from './core/report.js'
+import { ResourceLedger } from './core/release.js'
 import { runCheck, type CheckLimits, type CheckToken } from './core/sampler.js'
 import { withDiagnosis } from './diagnose/diagnose.js'
 import { explainResourceLeaks } from './diagnose/resources.js'
+import { applyKnownLeaks } from './known/apply.js'
 import { formatInconclusive, formatLeak } from './message/format.js'
 
 /** Throws the `TypeError` for a receiver that is not a function. */
@@ -28,9 +30,24 @@ export async function measureResolved(
   options: ResolvedLeakOptions,
   token?: CheckToken,
   limits?: CheckLimits,
+  ledger?: ResourceLedger,
 ): Promise<LeakReport> {
   const report = await runCheck(fn, options, [], token, limits)
-  return explainResourceLeaks(fn, report)
+  const explained = await explainResourceLeaks(fn, report)
+  return ledger === undefined ? explained : ledger.release(explained)
+}
+
+/**
+ * Runs `body` with a {@link ResourceLedger} when the `release` option is on, and stops it afterwards.
+ * `body` releases through the ledger (after the check and again after a diagnosis).
+ */
+export async function withLedger<T>(options: ResolvedLeakOptions, body: (ledger: ResourceLedger | undefined) => Promise<T>): Promise<T> {
+  const ledger = options.release ? new ResourceLedger() : undefined
+  try {
+    return await body(ledger)
+  } finally {
+    ledger?.stop()
+  }
 }
 
 /**
@@ -49,13 +66,13 @@ export async function measureResolved(
 export async function measureLeaks(fn: () => unknown, options?: LeakOptions): Promise<LeakReport> {
   assertFunction(fn, 'measureLeaks(fn)')
   const resolved = resolveOptions(options, undefined, 'measureLeaks')
-  return measureResolved(fn, resolved)
+  return withLedger(resolved, (ledger) => measureResolved(fn, resolved, undefined, undefined, ledger))
 }
 
 /**
  * Like {@link measureLeaks}, but throws when the function leaks, with the same message `toLeak` prints.
  *
- * @returns the clean report
+ * @returns the clean report (also when known leaks explain every leaking signal: `report.known` lists them)
  * @throws {LeakError} when a signal grew in each of the counted rounds (the message holds the evidence)
  * @throws {LeakCheckError} when no verdict could be reached (`code` says why) or `fn` failed
  * @throws {TypeError} when `fn` is not a function or an option is invalid
@@ -67,12 +84,15 @@ export async function measureLeaks(fn: () => unknown, options?: LeakOptions): Pr
 export async function assertNoLeaks(fn: () => unknown, options?: LeakOptions): Promise<LeakReport> {
   assertFunction(fn, 'assertNoLeaks(fn)')
   const resolved = resolveOptions(options, undefined, 'assertNoLeaks')
-  const report = await measureResolved(fn, resolved)
   const hint = 'assertNoLeaks(fn)'
-  if (report.verdict === 'leak') {
-    const explained = await withDiagnosis(fn, report, resolved)
-    throw new LeakError(formatLeak(explained, hint), explained)
-  }
+  const report = await withLedger(resolved, async (ledger) => {
+    const measured = await measureResolved(fn, resolved, undefined, undefined, ledger)
+    if (measured.verdict !== 'leak') return measured
+    const diagnosed = await withDiagnosis(fn, measured, resolved)
+    // Known leaks are matched on the diagnosis: a leak they explain entirely resolves as clean.
+    return applyKnownLeaks(ledger === undefined ? diagnosed : await ledger.release(diagnosed))
+  })
+  if (report.verdict === 'leak') throw new LeakError(formatLeak(report, hint), report)
   if (report.verdict === 'inconclusive') {
     throw new LeakCheckError(
       report.cause === 'gc-unavailable' ? 'GC_UNAVAILABLE' : 'INCONCLUSIVE',

@@ -15,17 +15,23 @@ export type {
   Verdict,
 } from './core/report.js'
 export type { CountProbe } from './core/probes/probe.js'
-export { toLeak, matchers, type MatcherContextLike, type ToLeakResult, type LeakCheckRecord, type LeakspecTaskMeta } from './matchers/toLeak.js'
+export { toLeak, type ToLeakResult, type LeakCheckRecord, type LeakspecTaskMeta } from './matchers/toLeak.js'
+export { matchers } from './matchers/matchers.js'
+export type { MatcherContextLike } from './matchers/context.js'
 export { assertNoPendingChecks } from './matchers/guard.js'
 export { toBeCollected, type ToBeCollectedResult } from './matchers/toBeCollected.js'
 export { watch, type WatchHandle } from './diagnose/watch.js'
 export {
   diagnose,
-  type Diagnosis,
   type DiagnoseOptions,
-  type LeakedKind,
-  type AllocationSite,
 } from './diagnose/diagnose.js'
+export type {
+  AllocationSite,
+  Diagnosis,
+  LeakedKind,
+  PathStep,
+  StackFrame,
+} from './core/diagnosis.js'
 export { formatDiagnosis } from './diagnose/format.js'
-export type { StackFrame } from './diagnose/frames.js'
-export type { PathStep } from './diagnose/describe.js'
+export { BUILTIN_KNOWN_LEAKS } from './known/registry.js'
+export type { KnownLeak, KnownLeakMatch, KnownLeakPattern, KnownLeakRemainder } from './core/known.js'

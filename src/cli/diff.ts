@@ -4,7 +4,7 @@
  */
 import process from 'node:process'
 import { diffSnapshotFiles, formatSnapshotDiff, SnapshotDiffError } from '../diagnose/snapshot-diff.js'
-import type { CliCommand } from './index.js'
+import type { CliCommand } from './command.js'
 
 /** Where the command writes: standard output and standard error, and whether stderr is a terminal. */
 export interface DiffOutput {

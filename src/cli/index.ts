@@ -1,17 +1,11 @@
 /**
  * The `leakspec` command: one sub-command a module under `src/cli/`, dispatched from the table
- * below. Each sub-command module exports `run(argv): Promise<number>` (the exit code) and a
- * one-line `summary` for the help text.
+ * below. Each sub-command module exports a `command` (`CliCommand`, from `command.ts`): a one-line
+ * `summary` for the help text and `run(argv): Promise<number>` (the exit code).
  */
 import process from 'node:process'
+import type { CliCommand } from './command.js'
 
-/** A sub-command: its one-line description and its entry point. */
-export interface CliCommand {
-  /** One line for `leakspec --help`. */
-  readonly summary: string
-  /** Runs the command with the arguments after its name; resolves to the process exit code. */
-  readonly run: (argv: readonly string[]) => Promise<number>
-}
 
 /** Sub-commands by name, loaded on demand so `leakspec --help` stays instant. */
 const commands: Record<string, () => Promise<CliCommand>> = {

@@ -10,7 +10,7 @@ import { mergeInputs, readMergeInput, type MergeInput } from '../report/merge.js
 import { DEFAULT_REPORT_DIR, REPORT_DIR_ENV } from '../report/schema.js'
 import { formatTable } from '../report/table.js'
 import { writeReport } from '../report/write.js'
-import type { CliCommand } from './index.js'
+import type { CliCommand } from './command.js'
 
 const HELP = `Usage: leakspec merge <file|dir>... [--out <dir>] [--no-html] [--quiet]
 

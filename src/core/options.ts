@@ -4,6 +4,7 @@
  * Options are validated once, before anything runs. Unknown keys, wrong types and out-of-range
  * values throw a `TypeError` that names the key, the value received and the fix.
  */
+import { knownLeakProblem, type KnownLeak } from './known.js'
 import { queryObjectsUnavailable } from './probes/instances.js'
 
 /** Options of `toLeak`, `measureLeaks` and `assertNoLeaks`. Every field is optional. */
@@ -21,8 +22,9 @@ export interface LeakOptions {
   confirmRounds?: number
   /**
    * Extra rounds a check may add when the evidence for a leak is marginal (growth close to the
-   * floor, or falling from round to round as a filling cache does). Each extra round doubles the calls.
-   * @default 2
+   * floor, falling from round to round as a filling cache does, or not yet clear of the noise of the
+   * first rounds). Each extra round doubles the calls.
+   * @default 4
    */
   extraRounds?: number
   /**
@@ -43,12 +45,15 @@ export interface LeakOptions {
    */
   callsPerRound?: number | 'auto'
   /**
-   * Time budget of the check, in milliseconds: the time spent calling the function, letting it settle
-   * and reading the probes. Forced full GCs are not counted — their cost is set by the size of the
-   * heap, not by the function (about 20 to 30 per verdict). A check that runs out of it before the
-   * verdict is decided is `inconclusive`, never guessed. Under `toLeak` the check also stops, as
-   * `inconclusive` with cause `test-timeout`, before a round that would outlast the test's timeout.
-   * @default 4000
+   * Time budget of the check, in milliseconds: the most time it may spend calling the function,
+   * letting it settle and reading the probes. Forced full GCs are not counted — their cost is set by
+   * the size of the heap, not by the function. Calibration plans the normal schedule to take at most
+   * 4 s of it (less when the budget is smaller); the rest is room for the extra and confirmation
+   * rounds that marginal evidence asks for, and for slow functions (a 200 ms call is decided in
+   * well under a minute). A check that runs out of it before the verdict is decided is
+   * `inconclusive`, never guessed. Under `toLeak` the check also stops, as `inconclusive` with cause
+   * `test-timeout`, before a round that would outlast the test's timeout.
+   * @default 30000
    */
   timeBudget?: number
   /**
@@ -83,6 +88,14 @@ export interface LeakOptions {
    */
   listeners?: boolean
   /**
+   * In a DOM environment (jsdom, happy-dom), watch the DOM: detached nodes (created during the check,
+   * alive after GC, not in a document), nodes in the document, observers still observing
+   * (`MutationObserver`, `ResizeObserver`, `IntersectionObserver`) and pending animation frame
+   * callbacks. Outside a DOM environment it does nothing.
+   * @default true
+   */
+  dom?: boolean
+  /**
    * Resource types not to count: handle types in either spelling (`Timeout`, `TCPSocketWrap`,
    * `TCPWRAP`) and fd kinds (`file`, `socket`, `pipe`, `anon_inode`). The message says how many items
    * were ignored.
@@ -102,6 +115,14 @@ export interface LeakOptions {
    * @default []
    */
   ignoreStacks?: ReadonlyArray<string | RegExp>
+  /**
+   * After a leak verdict on a handle or fd signal (a socket, server, file, timer, child process or
+   * worker per call), close what the measured calls created and left open — so that the next test
+   * in the file can open files, listen and connect again — and say so in the message
+   * (`report.released`). `false` keeps them open.
+   * @default true
+   */
+  release?: boolean
   /**
    * Heap growth, in bytes, at which a check that grew in every reading stops early with a `leak`
    * verdict instead of exhausting memory.
@@ -128,6 +149,21 @@ export interface LeakOptions {
    * @default undefined (no files)
    */
   snapshotDir?: string
+  /**
+   * Leaks you know of in a package or in Node, which the check should report instead of failing on
+   * (see `KnownLeak`). Applied after the diagnosis of a leak: a growth an entry explains is reported
+   * as `known leak in <package>@<version> (<link>)`, and the check fails only when what remains
+   * still leaks (heap: at least `floor` bytes per call not explained; a handle, fd or listener signal:
+   * any item created elsewhere). Needs `diagnose` (the match is made on the diagnosis).
+   * @default []
+   */
+  knownLeaks?: readonly KnownLeak[]
+  /**
+   * Also apply the known leaks leakspec ships (`BUILTIN_KNOWN_LEAKS`: leaks in Node versions and in
+   * packages, each reproduced).
+   * @default true
+   */
+  builtinKnownLeaks?: boolean
 }
 
 /** Options with every default filled in. */
@@ -144,36 +180,44 @@ export interface ResolvedLeakOptions {
   readonly asyncHooks: boolean
   readonly fds: boolean
   readonly listeners: boolean
+  readonly dom: boolean
   readonly ignoreTypes: readonly string[]
   readonly ignoreEvents: ReadonlyArray<string | symbol>
   readonly ignoreStacks: ReadonlyArray<string | RegExp>
+  readonly release: boolean
   readonly maxHeapGrowth: number
   readonly instancesOf: readonly Function[]
   readonly diagnose: boolean
   readonly snapshotDir: string | undefined
+  readonly knownLeaks: readonly KnownLeak[]
+  readonly builtinKnownLeaks: boolean
 }
 
 /** The defaults, with units in {@link LeakOptions}. */
 export const DEFAULT_OPTIONS: ResolvedLeakOptions = Object.freeze({
   rounds: 7,
   confirmRounds: 3,
-  extraRounds: 2,
+  extraRounds: 4,
   floor: 16,
   warmup: 4,
   callsPerRound: 'auto',
-  timeBudget: 4000,
+  timeBudget: 30000,
   callTimeout: 5000,
   handles: true,
   asyncHooks: true,
   fds: true,
   listeners: true,
+  dom: true,
   ignoreTypes: Object.freeze([]) as readonly string[],
   ignoreEvents: Object.freeze([]) as ReadonlyArray<string | symbol>,
   ignoreStacks: Object.freeze([]) as ReadonlyArray<string | RegExp>,
+  release: true,
   maxHeapGrowth: 256 * 1024 * 1024,
   instancesOf: Object.freeze([]) as readonly Function[],
   diagnose: true,
   snapshotDir: undefined,
+  knownLeaks: Object.freeze([]) as readonly KnownLeak[],
+  builtinKnownLeaks: true,
 })
 type Rule =
   | { kind: 'integer'; min: number; max: number; example: number }
@@ -182,6 +226,7 @@ type Rule =
   | { kind: 'auto-or-integer'; min: number; max: number; example: number }
   | { kind: 'list'; items: ReadonlyArray<'string' | 'symbol' | 'regexp' | 'constructor'>; example: string }
   | { kind: 'path'; example: string }
+  | { kind: 'known'; example: string }
 
 const RULES: Record<keyof ResolvedLeakOptions, Rule> = {
   rounds: { kind: 'integer', min: 3, max: 16, example: 8 },
@@ -196,13 +241,20 @@ const RULES: Record<keyof ResolvedLeakOptions, Rule> = {
   asyncHooks: { kind: 'boolean' },
   fds: { kind: 'boolean' },
   listeners: { kind: 'boolean' },
+  dom: { kind: 'boolean' },
   ignoreTypes: { kind: 'list', items: ['string'], example: "['Timeout']" },
   ignoreEvents: { kind: 'list', items: ['string', 'symbol'], example: "['data']" },
   ignoreStacks: { kind: 'list', items: ['string', 'regexp'], example: '[/node_modules\\/pg-pool/]' },
+  release: { kind: 'boolean' },
   maxHeapGrowth: { kind: 'number', min: 1024 * 1024, max: Number.MAX_SAFE_INTEGER, example: 512 * 1024 * 1024 },
   instancesOf: { kind: 'list', items: ['constructor'], example: '[Session]' },
   diagnose: { kind: 'boolean' },
   snapshotDir: { kind: 'path', example: "'./heap-snapshots'" },
+  knownLeaks: {
+    kind: 'known',
+    example: "[{ id: 'legacy-cache', package: 'legacy-lib', versions: '<2.1.0', link: 'https://…/issues/12', path: /legacyCache: Map/ }]",
+  },
+  builtinKnownLeaks: { kind: 'boolean' },
 }
 
 const KNOWN_KEYS = Object.keys(RULES) as Array<keyof ResolvedLeakOptions>
@@ -278,6 +330,22 @@ function checkValue(key: keyof ResolvedLeakOptions, value: unknown, where: strin
           `leakspec: ${where} option \`instancesOf\` counts instances with ${unavailable}. ` +
             'Fix: run the tests on Node 20.13 or later, or leave instancesOf out (the heap signal still finds the leak).',
         )
+      }
+      return
+    }
+    case 'known': {
+      if (!Array.isArray(value)) fail('an array of known-leak entries', rule.example)
+      const ids = new Set<string>()
+      for (const [index, item] of (value as unknown[]).entries()) {
+        const problem = knownLeakProblem(item)
+        const id = problem === undefined ? (item as KnownLeak).id : undefined
+        if (problem !== undefined || ids.has(id!)) {
+          throw new TypeError(
+            `leakspec: ${where} option \`knownLeaks\`: item ${index} ${problem ?? `repeats the id ${JSON.stringify(id)} (ids must be unique)`}. ` +
+              `Fix: pass entries such as { knownLeaks: ${rule.example} } (id, package and link required; at least one of constructorName, path, frame).`,
+          )
+        }
+        ids.add(id!)
       }
       return
     }

@@ -2,8 +2,8 @@
  * The result of a leak check: what was measured, round by round, and the verdict.
  * A tagged union on `verdict`; narrow on it.
  */
-import type { Diagnosis } from '../diagnose/diagnose.js'
-import type { ResourceStacks } from '../diagnose/stacks.js'
+import type { Diagnosis, ResourceStacks } from './diagnosis.js'
+import type { KnownLeakMatch, KnownLeakRemainder } from './known.js'
 import type { GcSource } from './gc.js'
 import type { ResolvedLeakOptions } from './options.js'
 import type { SignalUnit } from './verdict.js'
@@ -22,6 +22,24 @@ export interface RoundRecord {
   readonly counts: Readonly<Record<string, number>>
   /** Milliseconds since the check started, at the end of the round. */
   readonly atMs: number
+}
+
+/** A call that failed partway through a check whose counts had grown steadily before it. */
+export interface CheckFailure {
+  /** 1-based number of the call that failed. */
+  readonly call: number
+  /** How it failed: threw, rejected, or never settled within `callTimeout`. */
+  readonly code: 'FN_THREW' | 'FN_REJECTED' | 'CALL_TIMEOUT'
+  /** The failure in one sentence (the error's name and message, or the timeout). */
+  readonly message: string
+}
+
+/** The count schedule's readings: calls at each checkpoint and each count relative to the baseline. */
+export interface CountCheckpoints {
+  /** Calls made before each reading (the first is the baseline, 0). */
+  readonly calls: readonly number[]
+  /** Per key, the count at each reading minus the baseline's, items. */
+  readonly counts: Readonly<Record<string, readonly number[]>>
 }
 
 /** The outcome for one signal. */
@@ -66,8 +84,11 @@ interface ReportBase {
   readonly extraRoundsUsed: number
   /** Whether `fn` returned promises. */
   readonly async: boolean
-  /** How GC was forced, or `unavailable`. */
-  readonly gc: GcSource | 'unavailable'
+  /**
+   * How GC was forced: `exposed` or `fallback` in Node, `cdp` in Vitest Browser Mode (the server forced
+   * it over the Chrome DevTools Protocol), or `unavailable`.
+   */
+  readonly gc: GcSource | 'cdp' | 'unavailable'
   /** The options in force. */
   readonly options: ResolvedLeakOptions
   /**
@@ -77,6 +98,14 @@ interface ReportBase {
   readonly ignored?: Readonly<Record<string, number>>
   /** Signals that could not be measured here (probe name → why); they decided nothing. */
   readonly unavailable?: Readonly<Record<string, string>>
+  /**
+   * Known leaks (the `knownLeaks` option and leakspec's built-in entries) that explained growth of a
+   * leaking signal, after the diagnosis. A signal they explain entirely is no longer a leak; a report
+   * whose every leak they explain is `clean`. Absent when no entry matched.
+   */
+  readonly known?: readonly KnownLeakMatch[]
+  /** For each signal a known leak matched: what no entry explains, and whether that still leaks. */
+  readonly knownRemainder?: readonly KnownLeakRemainder[]
 }
 
 /** No signal grew in a counted round: nothing leaks per call. */
@@ -93,6 +122,20 @@ export interface LeakFoundReport extends ReportBase {
   readonly leaks: readonly [SignalSummary, ...SignalSummary[]]
   /** Set when the check stopped before its rounds were done because memory grew too much. */
   readonly stoppedEarly: boolean
+  /**
+   * What decided: the doubling rounds (absent), the count schedule (`counts`: a resource count rose
+   * with the calls from the first checkpoints on), or the counts before a call failed (`failure`).
+   */
+  readonly decidedBy?: 'counts' | 'failure'
+  /** The call that failed, when the counts before it decided the leak. */
+  readonly failure?: CheckFailure
+  /** The count schedule's readings, when it decided. */
+  readonly checkpoints?: CountCheckpoints
+  /**
+   * Resources the measured calls created and left open that leakspec closed after the verdict (the
+   * `release` option), by signal key, so that the next test can open files and connect again.
+   */
+  readonly released?: Readonly<Record<string, number>>
   /**
    * Creation (add-site) stacks of leaked handles, fds and listeners, from a short diagnosis pass after
    * the verdict. Absent when no resource signal leaked.

@@ -9,33 +9,44 @@
  * `min` removes transient spikes of concurrent compile jobs; external memory is read after the second
  * GC because ArrayBuffers are swept concurrently.
  */
-import { types } from 'node:util'
-import { now, SettleWatchdog, sleep, turn } from './clock.js'
+import { Caller, type CheckToken } from './caller.js'
+import { now, sleep, turn } from './clock.js'
+import { type Checkpoint, earlyCountLeaks, isCheckpoint, LINGER_MS, steadyGrowth, type CountLeak } from './count-rule.js'
 import { LeakCheckError } from './errors.js'
-import { resolveGc } from './gc.js'
+import { resolveGc, type GcAccess } from './gc.js'
 import { externalBytes, heapBytesWithoutCode } from './heap.js'
 import type { ResolvedLeakOptions } from './options.js'
 import { collectIgnored, createSignalProbes } from './probes/defaults.js'
 import type { CountProbe } from './probes/probe.js'
-import type { LeakReport, RoundRecord, SignalSummary } from './report.js'
+import type { CheckFailure, LeakReport, RoundRecord, SignalSummary } from './report.js'
 import { powerOfTwoAtMost } from './stats.js'
 import {
   combine,
   decideSignal,
   firstCountedRound,
   MIN_ROUND_BYTES,
+  NOISE_MULTIPLE,
+  roundNoise,
   type RuleParams,
   type SignalDecision,
 } from './verdict.js'
 
-/** Lets a caller stop a running check at the next call boundary. */
-export interface CheckToken {
-  aborted: boolean
-  reason?: string
-}
+export type { CheckToken } from './caller.js'
 
 /** Largest first-round size chosen by calibration. */
 export const MAX_AUTO_CALLS_PER_ROUND = 32
+/**
+ * Time the normal schedule (warm-up and rounds, not extra or confirmation rounds) is planned to
+ * take, at most, in milliseconds: calibration sizes the rounds for it. The rest of `timeBudget` is
+ * room for the rounds that marginal evidence asks for.
+ */
+export const PLAN_MS = 4000
+/**
+ * Extra rounds (asked for by marginal evidence) run only while the whole check stays within this
+ * many milliseconds, GCs included (or within `timeBudget`, when smaller): a function of up to 10 ms
+ * per call is decided within about 10 s.
+ */
+export const EXTRA_ROUNDS_MS = 10_000
 /** A reading must grow by at least this much (bytes) to count towards the memory guard. */
 const GUARD_READING_BYTES = 1024 * 1024
 /** Timed calibration batches (the fastest counts) and calls per batch. */
@@ -45,91 +56,12 @@ const CALIBRATION_BATCH_CALLS = 4
 const CHUNK_BYTES_TARGET = 32 * 1024 * 1024
 /** Back-off steps (ms; 0 = one event-loop turn) before counting resources that may still be closing. */
 const SETTLE_STEPS = [0, 0, 0, 1, 4, 10, 20] as const
+/** Back-off steps (ms) before an early count verdict: resources released late get {@link LINGER_MS}. */
+const LINGER_STEPS = [0, 0, 0, 1, 4, 10, 20, 40, 75, 100] as const
+/** Fewest rounds a slow function's schedule is cut to (the counted rounds plus two to estimate noise). */
+const MIN_SLOW_ROUNDS_EXTRA = 2
 
 let running = false
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  )
-}
-
-class Caller {
-  count = 0
-  async = false
-  readonly #fn: () => unknown
-  readonly #timeout: number
-  readonly #token: CheckToken | undefined
-  readonly #watchdog: SettleWatchdog
-
-  constructor(fn: () => unknown, timeout: number, token: CheckToken | undefined) {
-    this.#fn = fn
-    this.#timeout = timeout
-    this.#token = token
-    this.#watchdog = new SettleWatchdog(timeout)
-  }
-
-  /** Clears the call-timeout timer so it is not counted as a handle. */
-  quiet(): void {
-    this.#watchdog.disarm()
-  }
-
-  async call(times: number): Promise<void> {
-    const fn = this.#fn
-    for (let i = 0; i < times; i++) {
-      if (this.#token?.aborted) {
-        throw new LeakCheckError('ABANDONED', `leakspec: the leak check was abandoned: ${this.#token.reason ?? 'aborted'}`)
-      }
-      const index = ++this.count
-      let result: unknown
-      try {
-        result = fn()
-      } catch (error) {
-        throw new LeakCheckError(
-          'FN_THREW',
-          `leakspec: the function under test threw on call ${index}: ${describeError(error)}. ` +
-            'This is not a leak verdict; fix the error (every call must succeed) and run the check again.',
-          { cause: error, call: index },
-        )
-      }
-      if (isThenable(result)) {
-        this.async = true
-        const outcome = await this.#watchdog.settle(result)
-        if (!outcome.settled) {
-          throw new LeakCheckError(
-            'CALL_TIMEOUT',
-            `leakspec: call ${index} of the function under test did not settle within ${this.#timeout} ms ` +
-              '(its promise or thenable never resolved or rejected). This is not a leak verdict. ' +
-              'Fix: make sure every call settles, or raise the `callTimeout` option.',
-            { call: index },
-          )
-        }
-        if (!outcome.ok) {
-          throw new LeakCheckError(
-            'FN_REJECTED',
-            `leakspec: the function under test rejected on call ${index}: ${describeError(outcome.error)}. ` +
-              'This is not a leak verdict; fix the error (every call must succeed) and run the check again.',
-            { cause: outcome.error, call: index },
-          )
-        }
-      }
-    }
-  }
-}
-
-function describeError(error: unknown): string {
-  // Not `instanceof Error`: errors from another realm (Jest's test context, vm pools) fail that test.
-  if (types.isNativeError(error) || (error instanceof Object && typeof (error as Error).message === 'string' && typeof (error as Error).name === 'string')) {
-    return `${(error as Error).name}: ${(error as Error).message}`
-  }
-  try {
-    return `${typeof error} ${JSON.stringify(error)}`
-  } catch {
-    return String(error)
-  }
-}
 
 type Counts = Record<string, number>
 
@@ -163,6 +95,14 @@ async function readCountsSettled(probes: readonly CountProbe[], previous: Counts
   return counts
 }
 
+/** Thrown through the calls when the count schedule decided a leak; caught by the check. */
+class CountVerdict {
+  constructor(
+    readonly leaks: readonly CountLeak[],
+    readonly checkpoints: readonly Checkpoint[],
+  ) {}
+}
+
 /** Limits a runner adapter sets on a check (not user options). */
 export interface CheckLimits {
   /**
@@ -174,8 +114,8 @@ export interface CheckLimits {
 
 /**
  * Runs a complete check of `fn`.
- * @throws {LeakCheckError} when `fn` throws, rejects or never settles, when another check is running,
- *   or when the check is abandoned through `token`
+ * @throws {LeakCheckError} when `fn` throws, rejects or never settles (and no resource count grew
+ *   steadily before it), when another check is running, or when the check is abandoned through `token`
  */
 export async function runCheck(
   fn: () => unknown,
@@ -198,7 +138,7 @@ export async function runCheck(
   const probes: CountProbe[] = [...signals.probes, ...extraProbes]
   try {
     for (const probe of probes) probe.start?.()
-    const report = await sample(caller, options, probes, limits)
+    const report = await new CheckRun(caller, options, probes, limits).run()
     const ignored = collectIgnored(probes)
     return {
       ...report,
@@ -212,237 +152,514 @@ export async function runCheck(
   }
 }
 
-async function sample(
-  caller: Caller,
-  options: ResolvedLeakOptions,
-  probes: readonly CountProbe[],
-  limits: CheckLimits,
-): Promise<LeakReport> {
-  const started = now()
-  const gcAccess = resolveGc()
-  const params: RuleParams = {
-    rounds: options.rounds,
-    confirmRounds: options.confirmRounds,
-    extraRounds: options.extraRounds,
-    floor: options.floor,
+/** Failures of a call that the evidence of the calls before it may turn into a leak verdict. */
+const CALL_FAILURES: ReadonlySet<string> = new Set(['FN_THREW', 'FN_REJECTED', 'CALL_TIMEOUT'])
+
+/**
+ * One check, as named steps: settle the heap, take the count baseline, calibrate, plan the rounds,
+ * warm up, then the doubling rounds. The count schedule runs beside them, told by the caller at
+ * calls 1, 2, 4, … (see count-rule.ts); it may end the check early with a count verdict.
+ */
+class CheckRun {
+  readonly #caller: Caller
+  readonly #options: ResolvedLeakOptions
+  readonly #probes: readonly CountProbe[]
+  /** Probes cheap enough to read at every checkpoint (not the instance counts). */
+  readonly #cheap: readonly CountProbe[]
+  readonly #limits: CheckLimits
+  readonly #started = now()
+  readonly #gcAccess: GcAccess = resolveGc()
+  #gcSpentMs = 0
+  #gcs = 0
+  /** Time spent by the count schedule (reads and waits) inside calls, ms: not the function's time. */
+  #observerMs = 0
+  readonly #checkpoints: Checkpoint[] = []
+  #params: RuleParams
+  #callsPerRound = 1
+  #callMs = Infinity
+  #gcMs = 0
+  #heapStart = 0
+  // Memory guard: stop early with a leak when memory grew in each of the last two readings by at
+  // least the floor per call and the total growth passed maxHeapGrowth (or the next step would
+  // pass twice that).
+  #guardPrevious = 0
+  #guardGrowing = 0
+  #guardPerCall = 0
+
+  constructor(caller: Caller, options: ResolvedLeakOptions, probes: readonly CountProbe[], limits: CheckLimits) {
+    this.#caller = caller
+    this.#options = options
+    this.#probes = probes
+    this.#cheap = probes.filter((probe) => probe.settles !== false)
+    this.#limits = limits
+    this.#params = {
+      rounds: options.rounds,
+      confirmRounds: options.confirmRounds,
+      extraRounds: options.extraRounds,
+      floor: options.floor,
+    }
   }
-  const emptySeries = { calls: [], heap: [], counts: {} }
-  if (!gcAccess.available) {
+
+  async run(): Promise<LeakReport> {
+    if (!this.#gcAccess.available) return this.#noGc(this.#gcAccess.reason)
+    try {
+      await this.#settleBefore()
+      await this.#countBaseline()
+      await this.#calibrate()
+      this.#plan()
+      await this.#warmUp()
+      return await this.#rounds()
+    } catch (error) {
+      if (error instanceof CountVerdict) return this.#countReport(error.leaks, error.checkpoints)
+      if (error instanceof LeakCheckError && CALL_FAILURES.has(error.code)) {
+        const evidence = await this.#failureEvidence(error)
+        if (evidence !== undefined) return evidence
+      }
+      throw error
+    } finally {
+      this.#caller.observe(undefined)
+    }
+  }
+
+  /** Forced GCs do not count against timeBudget: their cost is set by the size of the heap. */
+  #gc(): void {
+    const gcStarted = now()
+    if (this.#gcAccess.available) this.#gcAccess.collect()
+    this.#gcSpentMs += now() - gcStarted
+    this.#gcs++
+  }
+
+  /** Time of the check so far that counts against timeBudget: calls, settling and waits. */
+  #budgetSpent(): number {
+    return now() - this.#started - this.#gcSpentMs
+  }
+
+  /** Runs calls and returns the time they took without the count schedule's reads and waits, ms. */
+  async #timedCalls(times: number): Promise<number> {
+    const observerBefore = this.#observerMs
+    const callsStarted = now()
+    await this.#caller.call(times)
+    return now() - callsStarted - (this.#observerMs - observerBefore)
+  }
+
+  /**
+   * Lets garbage from before the check go first (ArrayBuffers are swept concurrently, and a large
+   * free during the first counted round would hide growth there).
+   */
+  async #settleBefore(): Promise<void> {
+    await turn()
+    this.#gc()
+    await turn()
+    this.#gc()
+  }
+
+  /** The count baseline, before the first call; the caller then reports the checkpoints. */
+  async #countBaseline(): Promise<void> {
+    this.#checkpoints.push({ calls: 0, counts: readProbes(this.#cheap) })
+    this.#caller.observe({
+      wants: (count) => isCheckpoint(count),
+      reached: (count) => this.#checkpoint(count),
+    })
+  }
+
+  async #checkpoint(count: number): Promise<void> {
+    const started = now()
+    try {
+      this.#caller.quiet()
+      const previous = this.#checkpoints[this.#checkpoints.length - 1]!
+      const counts = await readCountsSettled(this.#cheap, previous.counts as Counts)
+      this.#caller.turned()
+      this.#checkpoints.push({ calls: count, counts })
+      if (earlyCountLeaks(this.#checkpoints).length === 0) return
+      // Confirm after a full GC (resources that close when collected) and a longer wait (resources
+      // released after a timer or when a child exits): the last checkpoint is replaced by this reading.
+      const confirmed = await this.#lingeringCounts(count)
+      this.#checkpoints[this.#checkpoints.length - 1] = confirmed
+      const leaks = earlyCountLeaks(this.#checkpoints)
+      if (leaks.length > 0) throw new CountVerdict(leaks, this.#checkpoints.slice())
+    } finally {
+      this.#observerMs += now() - started
+    }
+  }
+
+  /** Counts after a full GC and up to {@link LINGER_MS} of waiting while they still look like a leak. */
+  async #lingeringCounts(calls: number): Promise<Checkpoint> {
+    await turn()
+    this.#gc()
+    const counts = readProbes(this.#cheap)
+    const trial = (): Checkpoint[] => [...this.#checkpoints.slice(0, -1), { calls, counts }]
+    for (const step of LINGER_STEPS) {
+      if (earlyCountLeaks(trial()).length === 0) break
+      if (step === 0) await turn()
+      else await sleep(step)
+      readProbes(this.#cheap, counts)
+    }
+    this.#caller.turned()
+    return { calls, counts }
+  }
+
+  /**
+   * After a call threw, rejected or never settled: a count that rose steadily with the calls before
+   * it is the leak that caused the failure (a file limit, a server's connection limit, a pool that
+   * waits for connections that are never released).
+   */
+  async #failureEvidence(error: LeakCheckError): Promise<LeakReport | undefined> {
+    this.#caller.observe(undefined)
+    this.#caller.quiet()
+    const completed = (error.call ?? this.#caller.count) - 1
+    if (completed < 3) return undefined
+    await turn()
+    this.#gc()
+    const previous = this.#checkpoints[this.#checkpoints.length - 1]!
+    const counts = await readCountsSettled(this.#cheap, previous.counts as Counts)
+    const checkpoints = [...this.#checkpoints.filter((checkpoint) => checkpoint.calls <= completed), { calls: completed, counts }]
+    const leaks = steadyGrowth(checkpoints)
+    if (leaks.length === 0) return undefined
+    const failure: CheckFailure = {
+      call: error.call ?? this.#caller.count,
+      code: error.code as CheckFailure['code'],
+      message: firstSentence(error.message),
+    }
+    return this.#countReport(leaks, checkpoints, failure)
+  }
+
+  /**
+   * Calibration: one cold call, then up to three timed batches of four calls and two timed GCs.
+   * The minimum of each is used: on a loaded machine one preempted sample would otherwise make a
+   * µs-scale function look slow and shrink the rounds below the resolution the rule needs. The
+   * warm-up times the calls again (a cold start can make the first batches slow).
+   */
+  async #calibrate(): Promise<void> {
+    await this.#caller.call(1)
+    await turn()
+    this.#caller.turned()
+    this.#gc()
+    this.#heapStart = heapBytesWithoutCode()
+    let calibrationCalls = 0
+    for (let batch = 0; batch < CALIBRATION_BATCHES; batch++) {
+      const batchMs = await this.#timedCalls(CALIBRATION_BATCH_CALLS)
+      calibrationCalls += CALIBRATION_BATCH_CALLS
+      this.#callMs = Math.min(this.#callMs, batchMs / CALIBRATION_BATCH_CALLS)
+      if (batchMs > this.#planMs() / 10) break
+    }
+    await turn()
+    this.#caller.turned()
+    let gcStarted = now()
+    this.#gc()
+    const heapAfterCalibration = heapBytesWithoutCode()
+    let gcMs = now() - gcStarted
+    gcStarted = now()
+    this.#gc()
+    this.#gcMs = Math.min(gcMs, now() - gcStarted)
+    this.#guardPrevious = heapAfterCalibration
+    this.#bytesPerCall = (heapAfterCalibration - this.#heapStart) / calibrationCalls
+  }
+
+  #bytesPerCall = 0
+
+  /** Planned time of the normal schedule, ms. */
+  #planMs(): number {
+    return Math.min(this.#options.timeBudget, PLAN_MS)
+  }
+
+  /** Calls in the first round for a call time (ms), when `callsPerRound` is `'auto'`. */
+  #autoCallsPerRound(callMs: number): number {
+    const { warmup } = this.#options
+    const rounds = this.#params.rounds
+    const callsPerL0 = warmup + 2 ** rounds - 1 + rounds + 1
+    const gcsPlanned = warmup + 2 * (rounds + 1) + 2
+    const plan = this.#planMs()
+    // GC time does not shrink with smaller rounds, so it may only take part of the budget from the
+    // calls: a loaded machine (slow GCs) must not shrink the rounds of a µs-scale function.
+    const target = Math.max(plan / 2 - gcsPlanned * this.#gcMs, plan / 4)
+    let calls = powerOfTwoAtMost(target / (callsPerL0 * Math.max(callMs, 1e-4)), 1, MAX_AUTO_CALLS_PER_ROUND)
+    if (this.#bytesPerCall > 0) {
+      calls = Math.min(calls, powerOfTwoAtMost(CHUNK_BYTES_TARGET / this.#bytesPerCall, 1, MAX_AUTO_CALLS_PER_ROUND))
+    }
+    return calls
+  }
+
+  /**
+   * Sizes the rounds. A function too slow for the normal schedule even at one call per round (tens
+   * of milliseconds per call and more) gets fewer rounds — never fewer than the counted rounds plus
+   * two — so that it is decided within a minute instead of running out of time.
+   */
+  #plan(): void {
+    const options = this.#options
+    if (options.callsPerRound !== 'auto') {
+      this.#callsPerRound = options.callsPerRound
+      return
+    }
+    this.#callsPerRound = this.#autoCallsPerRound(this.#callMs)
+    const minRounds = Math.min(options.rounds, options.confirmRounds + MIN_SLOW_ROUNDS_EXTRA)
+    let rounds = options.rounds
+    const plannedMs = (r: number): number => (options.warmup + 2 ** r - 1 + r + 1) * this.#callMs
+    while (this.#callsPerRound === 1 && rounds > minRounds && plannedMs(rounds) > this.#planMs()) rounds--
+    if (rounds !== this.#params.rounds) this.#params = { ...this.#params, rounds }
+  }
+
+  #guardObserve(heap: number, calls: number): void {
+    const perCall = (heap - this.#guardPrevious) / calls
+    this.#guardGrowing =
+      perCall >= this.#options.floor && heap - this.#guardPrevious >= GUARD_READING_BYTES ? this.#guardGrowing + 1 : 0
+    this.#guardPerCall = perCall
+    this.#guardPrevious = heap
+  }
+
+  #guardTrips(nextCalls: number): boolean {
+    if (this.#guardGrowing < 2) return false
+    const grown = this.#guardPrevious - this.#heapStart
+    return grown >= this.#options.maxHeapGrowth || grown + this.#guardPerCall * nextCalls >= 2 * this.#options.maxHeapGrowth
+  }
+
+  /**
+   * When the time budget runs out on a function that grew by megabytes in every reading, that is
+   * the answer: a huge leak whose calls or GCs are too slow to reach maxHeapGrowth in time.
+   */
+  #guardTripsOnBudget(): boolean {
+    return this.#guardGrowing >= 3 && this.#guardPrevious - this.#heapStart >= this.#options.maxHeapGrowth / 4
+  }
+
+  /**
+   * Warm-up chunks of one round's calls, each followed by a full GC. When the warm calls turn out
+   * much faster than calibration measured (a cold first batch: modules loading, connections being
+   * opened), the rounds are sized again from the warm time before the baseline.
+   */
+  async #warmUp(): Promise<void> {
+    let warmMs = Infinity
+    for (let chunk = 0; chunk < this.#options.warmup; chunk++) {
+      if (this.#guardTrips(this.#callsPerRound)) break
+      if (this.#budgetSpent() > this.#options.timeBudget / 2 && this.#guardTripsOnBudget()) break
+      const chunkMs = await this.#timedCalls(this.#callsPerRound)
+      warmMs = Math.min(warmMs, chunkMs / this.#callsPerRound)
+      await turn()
+      this.#caller.turned()
+      this.#gc()
+      const heap = heapBytesWithoutCode()
+      this.#guardObserve(heap + externalBytes(), this.#callsPerRound)
+    }
+    if (this.#options.callsPerRound === 'auto' && Number.isFinite(warmMs) && warmMs < this.#callMs) {
+      this.#callMs = warmMs
+      const resized = this.#autoCallsPerRound(warmMs)
+      if (resized > this.#callsPerRound) this.#callsPerRound = resized
+    }
+  }
+
+  /** Paired reading at a round boundary: `min(a, b) + external` and the settled counts. */
+  async #reading(previousCounts: Counts): Promise<{ heap: number; counts: Counts }> {
+    await turn()
+    this.#gc()
+    const a = heapBytesWithoutCode()
+    await this.#caller.call(1)
+    this.#caller.quiet()
+    await turn()
+    this.#gc()
+    const b = heapBytesWithoutCode()
+    const external = externalBytes()
+    const counts = await readCountsSettled(this.#probes, previousCounts)
+    this.#caller.turned()
+    return { heap: Math.min(a, b) + external, counts }
+  }
+
+  /**
+   * Doubling rounds. The confirmation round runs twice the calls of the last round in two halves
+   * with a full GC between them, so that nothing sized by the calls between two GCs can grow in it.
+   * At most one confirmation round is ever asked for, hence the + 1.
+   */
+  async #rounds(): Promise<LeakReport> {
+    const options = this.#options
+    let counts: Counts = readProbes(this.#probes)
+    const baseline = await this.#reading(counts)
+    counts = baseline.counts
+    const heapReadings: number[] = [baseline.heap]
+    const countReadings: Counts[] = [baseline.counts]
+    const roundCalls: number[] = []
+    const roundTimes: number[] = []
+    let decisions: SignalDecision[] = []
+    let stoppedEarly = false
+    let budgetExhausted = false
+    let testTimeout = false
+    let confirming = false
+    let confirmed = false
+    let msPerCall = this.#callMs
+    let doubled = this.#callsPerRound / 2
+    const maxRounds = this.#params.rounds + this.#params.extraRounds
+    for (let round = 1; !stoppedEarly && round <= maxRounds + 1; round++) {
+      const calls = confirming ? doubled * 2 : (doubled *= 2)
+      if (this.#guardTrips(calls + 1) && heapReadings.length > 1) {
+        stoppedEarly = true
+        break
+      }
+      const predictedCalls = (calls + 1) * msPerCall
+      const predictedGcs = (confirming ? 3 : 2) * this.#gcMs
+      const outOfBudget = this.#budgetSpent() + predictedCalls > options.timeBudget
+      const outOfTest =
+        this.#limits.testTimeLeftMs !== undefined &&
+        now() - this.#started + predictedCalls + predictedGcs > this.#limits.testTimeLeftMs
+      if (outOfBudget || outOfTest) {
+        if (this.#guardTripsOnBudget()) stoppedEarly = true
+        else if (outOfBudget) budgetExhausted = true
+        else testTimeout = true
+        break
+      }
+      const roundStarted = now()
+      const gcBefore = this.#gcSpentMs
+      const observerBefore = this.#observerMs
+      if (confirming) {
+        await this.#caller.call(doubled)
+        await turn()
+        this.#caller.turned()
+        this.#gc()
+        await this.#caller.call(doubled)
+        confirmed = true
+      } else {
+        await this.#caller.call(calls)
+      }
+      const callsInRound = calls + 1
+      const next = await this.#reading(counts)
+      counts = next.counts
+      // The round's own time without its GCs and the count schedule (measured, not estimated: GC
+      // times vary a lot under load).
+      const spent = now() - roundStarted - (this.#gcSpentMs - gcBefore) - (this.#observerMs - observerBefore)
+      msPerCall = Math.max(this.#callMs, spent / callsInRound)
+      heapReadings.push(next.heap)
+      countReadings.push(next.counts)
+      roundCalls.push(callsInRound)
+      roundTimes.push(now() - this.#started)
+      this.#guardObserve(next.heap, callsInRound)
+
+      decisions = decideAll(heapReadings, countReadings, roundCalls, this.#params, confirmed)
+      let progress = combine(decisions)
+      if (!progress.done && progress.extending) {
+        // An extra round doubles the calls: run it only while the check stays within EXTRA_ROUNDS_MS
+        // (or the budget, when smaller). Otherwise decide with the rounds there are.
+        const nextMs = (2 * doubled + 1) * msPerCall + 2 * this.#gcMs
+        const cap = Math.min(options.timeBudget, EXTRA_ROUNDS_MS)
+        if (now() - this.#started + nextMs > cap) {
+          this.#params = { ...this.#params, extraRounds: Math.max(0, roundCalls.length - this.#params.rounds) }
+          decisions = decideAll(heapReadings, countReadings, roundCalls, this.#params, confirmed)
+          progress = combine(decisions)
+        }
+      }
+      if (progress.done) break
+      confirming = progress.confirming && !progress.extending
+    }
+
+    if (decisions.length === 0) decisions = decideAll(heapReadings, countReadings, roundCalls, this.#params, confirmed)
+    return buildReport({
+      confirmed,
+      grownBytes: this.#guardPrevious - this.#heapStart,
+      guardReadings: this.#guardGrowing,
+      decisions,
+      heapReadings,
+      countReadings,
+      roundCalls,
+      roundTimes,
+      params: this.#params,
+      stoppedEarly,
+      budgetExhausted,
+      testTimeout: testTimeout ? { leftMs: this.#limits.testTimeLeftMs!, gcMs: this.#gcMs, gcSpentMs: this.#gcSpentMs } : undefined,
+      ...this.#totals(),
+    })
+  }
+
+  #totals(): Pick<BuildInput, 'calls' | 'gcs' | 'durationMs' | 'callsPerRound' | 'async' | 'gc' | 'options'> {
+    return {
+      calls: this.#caller.count,
+      gcs: this.#gcs,
+      durationMs: now() - this.#started,
+      callsPerRound: this.#callsPerRound,
+      async: this.#caller.async,
+      gc: this.#gcAccess.available ? this.#gcAccess.source : 'fallback',
+      options: this.#options,
+    }
+  }
+
+  #noGc(reason: string): LeakReport {
     return {
       verdict: 'inconclusive',
       cause: 'gc-unavailable',
-      reason: `no way to force a garbage collection was found (${gcAccess.reason})`,
+      reason: `no way to force a garbage collection was found (${reason})`,
       signals: [],
       rounds: [],
-      series: emptySeries,
+      series: { calls: [], heap: [], counts: {} },
       calls: 0,
       gcs: 0,
-      durationMs: now() - started,
+      durationMs: now() - this.#started,
       callsPerRound: 0,
       extraRoundsUsed: 0,
       async: false,
       gc: 'unavailable',
-      options,
+      options: this.#options,
     }
   }
-  // Forced GCs do not count against timeBudget: their cost is set by the size of the heap (the floor
-  // of any check), not by the function under test, so a big or busy heap must not cut the rounds short.
-  let gcSpentMs = 0
-  const gc = (): void => {
-    const gcStarted = now()
-    gcAccess.collect()
-    gcSpentMs += now() - gcStarted
-  }
-  /** Time of the check so far that counts against timeBudget: calls, settling and waits. */
-  const budgetSpent = (): number => now() - started - gcSpentMs
-  let gcs = 0
 
-  // Let garbage from before the check go first (ArrayBuffers are swept concurrently, and a large
-  // free during the first counted round would hide growth there).
-  await turn()
-  gc()
-  await turn()
-  gc()
-  gcs += 2
-
-  // Calibration: one cold call, then up to three timed batches of four calls and two timed GCs.
-  // The minimum of each is used: on a loaded machine one preempted sample would otherwise make a
-  // µs-scale function look slow and shrink the rounds below the resolution the rule needs.
-  await caller.call(1)
-  await turn()
-  gc()
-  const heapStart = heapBytesWithoutCode()
-  gcs++
-  let callMs = Infinity
-  let calibrationCalls = 0
-  for (let batch = 0; batch < CALIBRATION_BATCHES; batch++) {
-    const batchStarted = now()
-    await caller.call(CALIBRATION_BATCH_CALLS)
-    calibrationCalls += CALIBRATION_BATCH_CALLS
-    const batchMs = now() - batchStarted
-    callMs = Math.min(callMs, batchMs / CALIBRATION_BATCH_CALLS)
-    if (batchMs > options.timeBudget / 20) break
-  }
-  await turn()
-  let gcStarted = now()
-  gc()
-  const heapAfterCalibration = heapBytesWithoutCode()
-  let gcMs = now() - gcStarted
-  gcStarted = now()
-  gc()
-  gcMs = Math.min(gcMs, now() - gcStarted)
-  gcs += 2
-
-  const maxRounds = options.rounds + options.extraRounds
-  let callsPerRound: number
-  if (options.callsPerRound === 'auto') {
-    const callsPerL0 = options.warmup + 2 ** options.rounds - 1 + options.rounds + 1
-    const gcsPlanned = options.warmup + 2 * (options.rounds + 1) + 2
-    // GC time does not shrink with smaller rounds, so it may only take part of the budget from the
-    // calls: a loaded machine (slow GCs) must not shrink the rounds of a µs-scale function.
-    const target = Math.max(options.timeBudget / 2 - gcsPlanned * gcMs, options.timeBudget / 4)
-    callsPerRound = powerOfTwoAtMost(target / (callsPerL0 * Math.max(callMs, 1e-4)), 1, MAX_AUTO_CALLS_PER_ROUND)
-    const bytesPerCall = (heapAfterCalibration - heapStart) / calibrationCalls
-    if (bytesPerCall > 0) {
-      callsPerRound = Math.min(callsPerRound, powerOfTwoAtMost(CHUNK_BYTES_TARGET / bytesPerCall, 1, MAX_AUTO_CALLS_PER_ROUND))
+  /** A leak decided by the count schedule, or by the counts before a failed call. */
+  #countReport(leaks: readonly CountLeak[], checkpoints: readonly Checkpoint[], failure?: CheckFailure): LeakReport {
+    const totals = this.#totals()
+    const base = checkpoints[0]!
+    const keys = [...new Set(checkpoints.flatMap((checkpoint) => Object.keys(checkpoint.counts)))].sort()
+    const leaking = new Map(leaks.map((leak) => [leak.key, leak]))
+    const signals: SignalSummary[] = [
+      { key: 'heap', unit: 'bytes', status: 'undecided', perCall: 0, marginal: false },
+      ...keys
+        .filter((key) => leaking.has(key) || checkpoints.some((checkpoint) => (checkpoint.counts[key] ?? 0) !== (base.counts[key] ?? 0)))
+        .map((key): SignalSummary => {
+          const leak = leaking.get(key)
+          return leak === undefined
+            ? { key, unit: 'count', status: 'undecided', perCall: 0, marginal: false }
+            : { key, unit: 'count', status: 'leak', perCall: leak.perCall, marginal: false }
+        }),
+    ]
+    const found = signals.filter((signal) => signal.status === 'leak')
+    const relative: Record<string, number[]> = {}
+    for (const key of keys) relative[key] = checkpoints.map((checkpoint) => (checkpoint.counts[key] ?? 0) - (base.counts[key] ?? 0))
+    const last = checkpoints[checkpoints.length - 1]!
+    const reason =
+      failure === undefined
+        ? `rose by at least one item per two calls between each of the last checkpoints (calls ${checkpointSpan(checkpoints)}), ` +
+          `and was still there after a full GC and up to ${LINGER_MS} ms of waiting`
+        : `calls 1–${last.calls} each left resources open (${leaks.map((leak) => `${leak.key} ${perCallText(leak.perCall)} per call, ${leak.grown} in all`).join('; ')}), ` +
+          `then call ${failure.call} ${failureVerb(failure)}`
+    return {
+      verdict: 'leak',
+      reason,
+      signals,
+      leaks: [found[0]!, ...found.slice(1)],
+      stoppedEarly: false,
+      decidedBy: failure === undefined ? 'counts' : 'failure',
+      ...(failure === undefined ? {} : { failure }),
+      checkpoints: { calls: checkpoints.map((checkpoint) => checkpoint.calls), counts: relative },
+      rounds: [],
+      series: { calls: [], heap: [], counts: {} },
+      extraRoundsUsed: 0,
+      ...totals,
     }
-  } else {
-    callsPerRound = options.callsPerRound
   }
+}
 
-  // Memory guard: stop early with a leak when memory grew in each of the last two readings by at
-  // least the floor per call and the total growth passed maxHeapGrowth (or the next step would
-  // pass twice that).
-  let guardPrevious = heapAfterCalibration
-  let guardGrowing = 0
-  let guardPerCall = 0
-  const guardObserve = (heap: number, calls: number): void => {
-    const perCall = (heap - guardPrevious) / calls
-    guardGrowing = perCall >= options.floor && heap - guardPrevious >= GUARD_READING_BYTES ? guardGrowing + 1 : 0
-    guardPerCall = perCall
-    guardPrevious = heap
-  }
-  const guardTrips = (nextCalls: number): boolean => {
-    if (guardGrowing < 2) return false
-    const grown = guardPrevious - heapStart
-    return grown >= options.maxHeapGrowth || grown + guardPerCall * nextCalls >= 2 * options.maxHeapGrowth
-  }
-  // When the time budget runs out on a function that grew by megabytes in every reading, that is
-  // the answer: a huge leak whose calls or GCs are too slow to reach maxHeapGrowth in time.
-  const guardTripsOnBudget = (): boolean =>
-    guardGrowing >= 3 && guardPrevious - heapStart >= options.maxHeapGrowth / 4
+function checkpointSpan(checkpoints: readonly Checkpoint[]): string {
+  return checkpoints
+    .slice(-4)
+    .map((checkpoint) => checkpoint.calls)
+    .join(', ')
+}
 
-  // Warm-up.
-  for (let chunk = 0; chunk < options.warmup; chunk++) {
-    if (guardTrips(callsPerRound)) break
-    if (budgetSpent() > options.timeBudget / 2 && guardTripsOnBudget()) break
-    await caller.call(callsPerRound)
-    await turn()
-    gc()
-    const heap = heapBytesWithoutCode()
-    gcs++
-    guardObserve(heap + externalBytes(), callsPerRound)
-  }
+function failureVerb(failure: CheckFailure): string {
+  if (failure.code === 'CALL_TIMEOUT') return `never settled (${failure.message})`
+  if (failure.code === 'FN_THREW') return `threw: ${failure.message}`
+  return `rejected: ${failure.message}`
+}
 
-  let counts: Counts = readProbes(probes)
-  const reading = async (): Promise<{ heap: number; counts: Counts }> => {
-    await turn()
-    gc()
-    const a = heapBytesWithoutCode()
-    await caller.call(1)
-    caller.quiet()
-    await turn()
-    gc()
-    const b = heapBytesWithoutCode()
-    const external = externalBytes()
-    gcs += 2
-    counts = await readCountsSettled(probes, counts)
-    return { heap: Math.min(a, b) + external, counts }
-  }
+/** The first sentence of an error message, without leakspec's prefix. */
+function firstSentence(message: string): string {
+  const text = message.replace(/^leakspec: /, '')
+  const cut = text.indexOf('. This is not a leak verdict')
+  return cut === -1 ? text : text.slice(0, cut)
+}
 
-  const baseline = await reading()
-  const heapReadings: number[] = [baseline.heap]
-  const countReadings: Counts[] = [baseline.counts]
-  const roundCalls: number[] = []
-  const roundTimes: number[] = []
-  let decisions: SignalDecision[] = []
-  let stoppedEarly = false
-  let budgetExhausted = false
-  let testTimeout = false
-  let confirming = false
-  let msPerCall = callMs
-  let doubled = callsPerRound / 2
-
-  // Doubling rounds. The confirmation round runs twice the calls of the last round in two halves
-  // with a full GC between them, so that nothing sized by the calls between two GCs can grow in it.
-  // At most one confirmation round is ever asked for, hence the + 1.
-  let confirmed = false
-  for (let round = 1; round <= maxRounds + 1; round++) {
-    const calls = confirming ? doubled * 2 : (doubled *= 2)
-    if (guardTrips(calls + 1) && heapReadings.length > 1) {
-      stoppedEarly = true
-      break
-    }
-    const predictedCalls = (calls + 1) * msPerCall
-    const predictedGcs = (confirming ? 3 : 2) * gcMs
-    const outOfBudget = budgetSpent() + predictedCalls > options.timeBudget
-    const outOfTest =
-      limits.testTimeLeftMs !== undefined && now() - started + predictedCalls + predictedGcs > limits.testTimeLeftMs
-    if (outOfBudget || outOfTest) {
-      if (guardTripsOnBudget()) stoppedEarly = true
-      else if (outOfBudget) budgetExhausted = true
-      else testTimeout = true
-      break
-    }
-    const roundStarted = now()
-    const gcBeforeRound = gcSpentMs
-    if (confirming) {
-      await caller.call(doubled)
-      await turn()
-      gc()
-      gcs++
-      await caller.call(doubled)
-      confirmed = true
-    } else {
-      await caller.call(calls)
-    }
-    const next = await reading()
-    // The round's own time without its GCs (measured, not estimated: GC times vary a lot under load).
-    msPerCall = Math.max(callMs, (now() - roundStarted - (gcSpentMs - gcBeforeRound)) / (calls + 1))
-    heapReadings.push(next.heap)
-    countReadings.push(next.counts)
-    roundCalls.push(calls + 1)
-    roundTimes.push(now() - started)
-    guardObserve(next.heap, calls + 1)
-
-    decisions = decideAll(heapReadings, countReadings, roundCalls, params, confirmed)
-    const progress = combine(decisions)
-    if (progress.done) break
-    confirming = progress.confirming && !progress.extending
-  }
-
-  if (decisions.length === 0) decisions = decideAll(heapReadings, countReadings, roundCalls, params, confirmed)
-  return buildReport({
-    confirmed,
-    grownBytes: guardPrevious - heapStart,
-    guardReadings: guardGrowing,
-    decisions,
-    heapReadings,
-    countReadings,
-    roundCalls,
-    roundTimes,
-    params,
-    stoppedEarly,
-    budgetExhausted,
-    testTimeout: testTimeout ? { leftMs: limits.testTimeLeftMs!, gcMs, gcSpentMs } : undefined,
-    calls: caller.count,
-    gcs,
-    durationMs: now() - started,
-    callsPerRound,
-    async: caller.async,
-    gc: gcAccess.source,
-    options,
-  })
+function perCallText(perCall: number): string {
+  return Math.abs(perCall - Math.round(perCall)) < 0.05 ? String(Math.round(perCall)) : perCall.toFixed(2)
 }
 
 function countKeys(readings: readonly Counts[]): string[] {
@@ -583,7 +800,7 @@ function buildReport(input: BuildInput): LeakReport {
         cause: 'test-timeout',
         reason:
           `the test would time out before the next round ended: the test had ${formatMs(timeout.leftMs)} left when the check ` +
-          `started, and after ${input.roundCalls.length} of ${params.rounds} rounds the check had used ${formatMs(input.durationMs)}, ` +
+          `started, and after ${roundsDone(input.roundCalls.length, params.rounds, input.confirmed)} the check had used ${formatMs(input.durationMs)}, ` +
           `${formatMs(timeout.gcSpentMs)} of it in ${input.gcs} full GCs (about ${formatMs(timeout.gcMs)} each at this heap size)${evidence}`,
       }
     }
@@ -593,8 +810,8 @@ function buildReport(input: BuildInput): LeakReport {
       signals,
       cause: 'time-budget',
       reason:
-        `the time budget of ${input.options.timeBudget} ms (not counting forced GCs) ran out after ${input.roundCalls.length} of ` +
-        `${params.rounds} rounds (about ${formatMs(input.durationMs)} at ${input.callsPerRound} calls in the first round)${evidence}`,
+        `the time budget of ${input.options.timeBudget} ms (not counting forced GCs) ran out after ${roundsDone(input.roundCalls.length, params.rounds, input.confirmed)} ` +
+        `(about ${formatMs(input.durationMs)} at ${input.callsPerRound} calls in the first round)${evidence}`,
     }
   }
   if (leaks.length > 0) {
@@ -614,6 +831,31 @@ function buildReport(input: BuildInput): LeakReport {
   const decidedAt = heapDecision.state.status === 'clean' ? heapDecision.state.decidedAtRound : input.roundCalls.length
   const extendedNote = extraRoundsUsed > 0 ? ` after ${extraRoundsUsed} extra round(s) to settle marginal growth` : ''
   const decidingCalls = input.roundCalls[decidedAt - 1] ?? 0
+  if (heapDecision.state.status === 'clean' && heapDecision.state.settling === true) {
+    const window = heapDecision.perRound.slice(Math.max(0, decidedAt - params.confirmRounds - 1), decidedAt)
+    const factor = window.length >= 2 ? (window[window.length - 1]! / window[0]!) ** (1 / (window.length - 1)) : 1
+    return {
+      ...base,
+      verdict: 'clean',
+      signals,
+      reason:
+        `no signal leaked${extendedNote}: the heap grew in the counted rounds and in the confirmation round, but by about ` +
+        `${factor.toFixed(2)} times as much per round while the calls doubled (a per-call leak doubles): bounded growth still settling`,
+    }
+  }
+  if (heapDecision.state.status === 'clean' && heapDecision.state.belowNoise === true) {
+    const noise = roundNoise(heapDecision.perRound, first - 1) ?? 0
+    const resolution = decidingCalls > 0 ? Math.max(params.floor, (NOISE_MULTIPLE * noise) / decidingCalls) : params.floor
+    return {
+      ...base,
+      verdict: 'clean',
+      signals,
+      reason:
+        `no signal leaked by round ${decidedAt}${extendedNote}: the heap's growth stayed within the noise of the ` +
+        `first rounds (about ${formatKb(noise)} per round); a leak of more than about ${Math.ceil(resolution)} B per call would have ` +
+        'stood clear of it (raise timeBudget or extraRounds to look closer)',
+    }
+  }
   const resolutionNote =
     decidingCalls > 0 && decidingCalls * params.floor < MIN_ROUND_BYTES
       ? `; with ${decidingCalls} calls in that round, heap growth below ${Math.ceil(MIN_ROUND_BYTES / decidingCalls)} B per call is below the resolution (raise timeBudget for more calls per round)`
@@ -626,6 +868,17 @@ function buildReport(input: BuildInput): LeakReport {
   }
 }
 
+/** `3 of 7 rounds`, or `7 rounds, 2 extra rounds and the confirmation round` — never `9 of 7`. */
+function roundsDone(done: number, planned: number, confirmed: boolean): string {
+  const normal = Math.min(done - (confirmed ? 1 : 0), planned)
+  const extra = done - normal - (confirmed ? 1 : 0)
+  if (extra === 0 && !confirmed) return `${normal} of ${planned} rounds`
+  const parts = [`${normal} rounds`]
+  if (extra > 0) parts.push(`${extra} extra round${extra === 1 ? '' : 's'} for marginal evidence`)
+  if (confirmed) parts.push('the confirmation round')
+  return parts.length === 2 ? parts.join(' and ') : `${parts[0]}, ${parts[1]} and ${parts[2]}`
+}
+
 function lastPositive(values: readonly number[]): number {
   for (let i = values.length - 1; i >= 0; i--) if (values[i]! > 0) return values[i]!
   return 0
@@ -633,6 +886,10 @@ function lastPositive(values: readonly number[]): number {
 
 function formatMiB(bytes: number): string {
   return `${Math.round(bytes / (1024 * 1024))} MiB`
+}
+
+function formatKb(bytes: number): string {
+  return `${(bytes / 1000).toFixed(1)} kB`
 }
 
 function formatMs(ms: number): string {

@@ -32,7 +32,24 @@ export const MIN_ROUND_BYTES = 8 * 1024
  * for an array of small objects whose backing store grew 1.5-fold in one round and not in the other);
  * growth that comes per round, not per call, grows about as much (1 time).
  */
-export const CONFIRM_RATIO = 1
+export const CONFIRM_RATIO = 1.2
+
+/**
+ * Every counted round of a byte leak must grow by at least this many times the noise of the
+ * uncounted rounds (the median of their absolute growth, in bytes per round). Growth that comes per
+ * round rather than per call — runtime bookkeeping that settles over thousands of calls, as in HTTP
+ * clients, where rounds of tens of calls move the heap by 15–25 kB — stays about as large while the
+ * rounds double; a per-call leak doubles with them. Until the counted rounds stand clear of that
+ * noise, the evidence is marginal and the check runs more rounds.
+ */
+export const NOISE_MULTIPLE = 2
+
+/**
+ * Marginal evidence also when the growth per call falls by more than this (log₂ units per round,
+ * least squares over the counted rounds and the round before them): bounded growth settling halves
+ * per call with every doubling (−1); a leak keeps its rate (0).
+ */
+export const FALLING_SLOPE = -0.3
 
 /** The unit a signal is measured in. */
 export type SignalUnit = 'bytes' | 'count'
@@ -58,7 +75,20 @@ export type SignalState =
       /** The rule is met; a confirmation round (twice the calls, a GC halfway) must confirm it. */
       readonly wantsConfirmRound?: boolean
     }
-  | { readonly status: 'clean'; readonly decidedAtRound: number }
+  | {
+      readonly status: 'clean'
+      readonly decidedAtRound: number
+      /**
+       * Set when the rounds ran out while the growth was still settling (falling, or within the noise
+       * of the first rounds): clean at the resolution that noise allows, not below the floor.
+       */
+      readonly belowNoise?: true
+      /**
+       * Set when the confirmation round passed but the bytes per round over the counted rounds and the
+       * confirmation round did not grow with the calls ({@link growsWithCalls}).
+       */
+      readonly settling?: true
+    }
   | { readonly status: 'leak'; readonly marginal: boolean }
 
 /** Decision for one signal, with the evidence. */
@@ -117,15 +147,48 @@ export function decideSignal(
     // The confirmation round did not grow in proportion to its calls: not a per-call leak.
     return { key, unit, state: { status: 'clean', decidedAtRound: roundsSeen }, perCall, perRound, estimatePerCall: 0 }
   }
+  if (unit === 'bytes' && lastRoundConfirms && !growsWithCalls(perRound.slice(Math.max(0, roundsSeen - params.confirmRounds - 1)))) {
+    // Over the counted rounds and the confirmation round together, the bytes per round did not keep up
+    // with the doubling calls: growth that is still settling, not a per-call leak.
+    return {
+      key,
+      unit,
+      state: { status: 'clean', decidedAtRound: roundsSeen, settling: true },
+      perCall,
+      perRound,
+      estimatePerCall: 0,
+    }
+  }
   if (roundsSeen - first + 1 < params.confirmRounds) {
     return { key, unit, state: { status: 'pending', wantsExtraRound: false }, perCall, perRound, estimatePerCall: 0 }
   }
   const window = perCall.slice(roundsSeen - params.confirmRounds)
   const estimatePerCall = median(window)
-  const marginal = unit === 'bytes' && isMarginal(window, params.floor)
+  const counted = lastRoundConfirms ? roundsSeen - 1 : roundsSeen
+  // Growth per call falling round after round looks like bounded growth settling; counted rounds not
+  // yet clear of the noise of the first rounds cannot be told from it. Both are marginal evidence.
+  const falling = unit === 'bytes' && isFalling(perCall.slice(Math.max(0, counted - params.confirmRounds - 1), counted))
+  const noisy =
+    unit === 'bytes' && !clearOfNoise(perRound, first - 1, Math.max(first, counted - params.confirmRounds + 1), counted)
+  const settling = falling || noisy
+  const marginal = unit === 'bytes' && (isMarginal(window, params.floor) || settling)
   if (unit === 'bytes' && !lastRoundConfirms) {
     if (marginal && roundsSeen < params.rounds + params.extraRounds) {
       return { key, unit, state: { status: 'pending', wantsExtraRound: true }, perCall, perRound, estimatePerCall }
+    }
+    if (noisy) {
+      // No more rounds, and the growth never stood clear of the noise of the first rounds: a leak above
+      // that resolution (see `roundNoise`) would have. Clean, and the message says at which resolution.
+      // (Growth that stands clear of the noise but falls goes to the confirmation round: a small leak
+      // on top of settling growth keeps growing there.)
+      return {
+        key,
+        unit,
+        state: { status: 'clean', decidedAtRound: roundsSeen, belowNoise: true },
+        perCall,
+        perRound,
+        estimatePerCall: 0,
+      }
     }
     return {
       key,
@@ -148,6 +211,72 @@ export function isMarginal(window: readonly number[], floor: number): boolean {
   const first = window[0]!
   const last = window[window.length - 1]!
   return smallest < 2 * floor || last <= first / 2
+}
+
+/**
+ * A leak's bytes per round double with the rounds (log₂ slope 1); growth still settling stays about
+ * level (slope near 0). Before a heap leak is called, the least-squares slope of log₂(bytes per round)
+ * over the counted rounds and the confirmation round must reach this.
+ */
+export const GROWING_SLOPE = 0.4
+
+/**
+ * Whether bytes per round (oldest first, the confirmation round last) grow with the doubling calls:
+ * the least-squares slope of log₂(bytes) per round is at least {@link GROWING_SLOPE}. A round that did
+ * not grow means no.
+ */
+export function growsWithCalls(perRound: readonly number[]): boolean {
+  if (perRound.length < 3) return true
+  if (perRound.some((bytes) => !(bytes > 0))) return false
+  const meanX = (perRound.length - 1) / 2
+  const logs = perRound.map((bytes) => Math.log2(bytes))
+  const meanY = logs.reduce((sum, y) => sum + y, 0) / logs.length
+  let sxy = 0
+  let sxx = 0
+  logs.forEach((y, x) => {
+    sxy += (x - meanX) * (y - meanY)
+    sxx += (x - meanX) ** 2
+  })
+  return sxy / sxx >= GROWING_SLOPE
+}
+
+/**
+ * Whether the growth per call falls across the rounds given (oldest first): the least-squares slope
+ * of log₂(growth) per round is below {@link FALLING_SLOPE}. Rounds that did not grow are left out.
+ */
+export function isFalling(perCall: readonly number[]): boolean {
+  const points = perCall.map((growth, index) => [index, growth] as const).filter(([, growth]) => growth > 0)
+  if (points.length < 3) return false
+  const meanX = points.reduce((sum, [x]) => sum + x, 0) / points.length
+  const meanY = points.reduce((sum, [, g]) => sum + Math.log2(g), 0) / points.length
+  let sxy = 0
+  let sxx = 0
+  for (const [x, g] of points) {
+    sxy += (x - meanX) * (Math.log2(g) - meanY)
+    sxx += (x - meanX) ** 2
+  }
+  return sxy / sxx < FALLING_SLOPE
+}
+
+/**
+ * Whether every round from `from` to `to` (1-based) grew by at least {@link NOISE_MULTIPLE} times the
+ * noise of the first `noiseRounds` rounds (the median of their absolute growth per round, bytes).
+ * With fewer than two such rounds there is no noise estimate and the answer is yes.
+ */
+export function clearOfNoise(perRound: readonly number[], noiseRounds: number, from: number, to: number): boolean {
+  const noise = roundNoise(perRound, noiseRounds)
+  if (noise === undefined) return true
+  for (let round = from; round <= to; round++) if (perRound[round - 1]! < NOISE_MULTIPLE * noise) return false
+  return true
+}
+
+/**
+ * The heap's round-to-round noise: the median absolute growth of the first `noiseRounds` rounds, in
+ * bytes per round, or `undefined` with fewer than two of them.
+ */
+export function roundNoise(perRound: readonly number[], noiseRounds: number): number | undefined {
+  const early = perRound.slice(0, noiseRounds).map((bytes) => Math.abs(bytes))
+  return early.length < 2 ? undefined : median(early)
 }
 
 /** Overall progress of a check after the rounds seen so far. */

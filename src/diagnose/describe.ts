@@ -3,6 +3,7 @@
  * `(array)`, `system / Context`) are shown through what owns them, and a path from a GC root
  * becomes a readable chain such as `module scope (store.ts) › registry: Map › entry › Session`.
  */
+import type { PathStep } from '../core/diagnosis.js'
 import * as path from 'node:path'
 import {
   buildRetainers,
@@ -17,16 +18,6 @@ import {
 } from './graph.js'
 import { frameOrigin, scriptPath } from './frames.js'
 import { frameOfStackSlot } from './stack-frames.js'
-
-/** One readable step of a retainer path. */
-export interface PathStep {
-  /** How the previous step refers to this one: a variable or property name, `[3]`, `entry`, or `''`. */
-  readonly edge: string
-  /** What kind of reference: a closure or module variable, a property, an array element, a Map/Set entry, or the root. */
-  readonly kind: 'variable' | 'property' | 'element' | 'entry' | 'scope' | 'root' | 'internal'
-  /** The holder or held object's label: a constructor name, `name()` for functions, `module scope (file)`. */
-  readonly label: string
-}
 
 const INTERNAL_TYPES = new Set(['hidden', 'array', 'code', 'number', 'object shape', 'synthetic', 'native'])
 const STRING_TYPES = new Set(['string', 'concatenated string', 'sliced string'])

@@ -1,7 +1,7 @@
 /**
  * The diagnosis as text, appended to the failure message of a leak.
  */
-import type { Diagnosis, LeakedKind } from './diagnose.js'
+import type { Diagnosis, LeakedKind } from '../core/diagnosis.js'
 import { formatFrame } from './frames.js'
 
 function bytes(value: number): string {

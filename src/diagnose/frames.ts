@@ -3,24 +3,11 @@
  * `node_modules` and leakspec's own frames filtered out, and positions source-mapped when the
  * process can (best effort, see {@link mapFrame}).
  */
+import type { StackFrame } from '../core/diagnosis.js'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as nodeModule from 'node:module'
 import type { HeapGraph } from './graph.js'
-
-/** One stack frame of an allocation site. */
-export interface StackFrame {
-  /** Function name, `(anonymous)` when it has none. */
-  readonly functionName: string
-  /** File path (or URL when it is not a file). */
-  readonly file: string
-  /** 1-based line (0 when unknown). */
-  readonly line: number
-  /** 1-based column (0 when unknown). */
-  readonly column: number
-  /** Whether the position was translated through a source map. */
-  readonly sourceMapped: boolean
-}
 
 /** Where a frame's code comes from. */
 export type FrameOrigin = 'user' | 'node' | 'node_modules' | 'leakspec'

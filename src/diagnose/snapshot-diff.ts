@@ -14,11 +14,12 @@
  * list of its object ids before the second is read. Files are read as streams (gzip-compressed ones
  * too), never as one string.
  */
+import type { PathStep } from '../core/diagnosis.js'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { createGunzip } from 'node:zlib'
-import { describePath, formatPath, groupName, type PathStep } from './describe.js'
+import { describePath, formatPath, groupName } from './describe.js'
 import { isEngineNode, isInternalKind, pathSample } from './diagnose.js'
 import { buildRetainers, nodeId, nodeSelfSize, nodeType, type HeapGraph } from './graph.js'
 import { SnapshotParser } from './parse.js'

@@ -9,6 +9,7 @@
  * internals, `node_modules` and leakspec's own frames are folded into a count. Stack capture never
  * runs while the verdict is measured: it is slow and it allocates.
  */
+import type { ResourceStacks, SignalStacks, StackFrameOrigin, StackGroup } from '../core/diagnosis.js'
 import { createHook, executionAsyncId } from 'node:async_hooks'
 import { OWN_DIRS } from './frames.js'
 import { clearTimeout as realClearTimeout, setTimeout as realSetTimeout } from 'node:timers'
@@ -19,12 +20,11 @@ import { fileURLToPath } from 'node:url'
 import { sleep, turn } from '../core/clock.js'
 import { resolveGc } from '../core/gc.js'
 import { fdKind, fdTableUnavailable, readFdTable } from '../core/probes/fds.js'
+import { createDomProbe, type DomProbe } from '../core/probes/dom.js'
+import { findDomRealm } from '../core/probes/dom-realm.js'
 import { ListenerTracker } from '../core/probes/listeners.js'
 import { canonicalResourceType } from '../core/probes/resources.js'
 import type { LeakReport, SignalSummary } from '../core/report.js'
-
-/** Where a stack frame's code comes from. */
-export type StackFrameOrigin = 'user' | 'node' | 'node_modules' | 'leakspec'
 
 /** One parsed line of a V8 stack trace. */
 export interface ParsedFrame {
@@ -35,40 +35,6 @@ export interface ParsedFrame {
   /** The file part of the location (no line and column). */
   readonly file: string
   readonly origin: StackFrameOrigin
-}
-
-/** A group of leaked items that share their user frames. */
-export interface StackGroup {
-  /** How many leaked items were created (or added) here. */
-  readonly count: number
-  /** The user frames, innermost first, rendered `at fn (file:line:col)` with paths relative to the cwd. */
-  readonly frames: readonly string[]
-  /** Frames folded away, by origin. */
-  readonly folded: Readonly<Record<Exclude<StackFrameOrigin, 'user'>, number>>
-}
-
-/** Stacks of one leaking signal. */
-export interface SignalStacks {
-  /** The signal key (`handles:Timeout`, `fds:file`, `listeners:data`). */
-  readonly key: string
-  /** Items of this signal still open after the diagnosis calls. */
-  readonly items: number
-  /** Items whose creation stack was found, grouped; largest group first. */
-  readonly groups: readonly StackGroup[]
-  /** Items whose stack matched an `ignoreStacks` pattern (pattern → items). */
-  readonly ignored: Readonly<Record<string, number>>
-  /** Whether every item matched an `ignoreStacks` pattern (the signal is then not reported as a leak). */
-  readonly allIgnored: boolean
-}
-
-/** The result of {@link diagnoseResourceStacks}. */
-export interface ResourceStacks {
-  /** Calls made with stack capture on. */
-  readonly calls: number
-  /** One entry per leaking resource signal, in the order of the report's leaks. */
-  readonly signals: readonly SignalStacks[]
-  /** Set when the diagnosis could not finish (the function threw, for example). */
-  readonly error?: string
 }
 
 /** Options of {@link diagnoseResourceStacks}. */
@@ -84,13 +50,12 @@ export interface ResourceStacksOptions {
 }
 
 /** Signal families this module explains. */
-const FAMILIES = ['handles:', 'fds:', 'listeners:'] as const
+const FAMILIES = ['handles:', 'fds:', 'listeners:', 'dom:'] as const
 
-/** Whether a signal key is a resource signal (handles, fds, listeners). */
+/** Whether a signal key is a resource signal (handles, fds, listeners, DOM items). */
 export function isResourceSignal(key: string): boolean {
   return FAMILIES.some((family) => key.startsWith(family))
 }
-
 
 function toPath(file: string): string {
   if (!file.startsWith('file://')) return file
@@ -343,6 +308,8 @@ export async function diagnoseResourceStacks(
         })
       : undefined
   const tracker = eventKeys.size > 0 ? new ListenerTracker({ captureStacks: true }) : undefined
+  const domRealm = leaks.some((s) => s.key.startsWith('dom:')) ? findDomRealm() : undefined
+  const domProbe: DomProbe | undefined = domRealm === undefined ? undefined : createDomProbe(domRealm, { captureStacks: true })
   const fdsBefore = watchFds ? readFdTable() : new Map<number, string>()
   const stackLimit = Error.stackTraceLimit
   let restoreFs: (() => void) | undefined
@@ -353,6 +320,7 @@ export async function diagnoseResourceStacks(
     if (watchFds) restoreFs = watchFsOpen((fd, stack) => openedFds.set(fd, { stack, asyncId: executionAsyncId() }))
     hook?.enable()
     tracker?.start()
+    domProbe?.start?.()
     for (; made < calls; made++) await callWithin(fn, callTimeout)
     for (let i = 0; i < 3; i++) await turn()
     for (const ms of [1, 4, 10]) await sleep(ms)
@@ -362,6 +330,7 @@ export async function diagnoseResourceStacks(
     Error.stackTraceLimit = stackLimit
     hook?.disable()
     tracker?.stop()
+    domProbe?.stop?.()
     restoreFs?.()
   }
   const gc = resolveGc()
@@ -385,6 +354,7 @@ export async function diagnoseResourceStacks(
         .map((item) => withUserFrames(item.stack, item.asyncId, origins))
     }
     if (family === 'listeners') return tracker?.addSites(new Set([kind])).map((site) => site.stack)
+    if (family === 'dom') return domProbe?.sites(kind)
     if (!watchFds) return undefined
     const after = readFdTable()
     const byFd = new Map<number, { stack: string; asyncId: number }>()
@@ -446,7 +416,7 @@ export function formatResourceStacks(stacks: ResourceStacks, name: (key: string)
   const lines = [`Where the leaked items were created (${stacks.calls} diagnosis call${stacks.calls === 1 ? '' : 's'}):`]
   for (const signal of stacks.signals) {
     const ignoredCount = Object.values(signal.ignored).reduce((sum, count) => sum + count, 0)
-    lines.push(`  ${name(signal.key)}: ${signal.items} still open${ignoredCount > 0 ? `, ${ignoredCount} ignored` : ''}`)
+    lines.push(`  ${name(signal.key)}: ${signal.items} still ${signal.key.startsWith('dom:') ? 'there' : 'open'}${ignoredCount > 0 ? `, ${ignoredCount} ignored` : ''}`)
     for (const [pattern, count] of Object.entries(signal.ignored)) {
       lines.push(`    ${count} ignored by ignoreStacks ${pattern}`)
     }

@@ -3,10 +3,11 @@
  * be asked whether the object was collected, and, when it was not, who still holds it (the shortest
  * strong path from a GC root, found in a heap snapshot).
  */
+import type { PathStep } from '../core/diagnosis.js'
 import { sleep, turn } from '../core/clock.js'
 import { resolveGc } from '../core/gc.js'
 import { openInspectorBackend } from './backend.js'
-import { describePath, formatPath, nodeLabel, type PathStep } from './describe.js'
+import { describePath, formatPath, nodeLabel } from './describe.js'
 import { buildRetainers, edgeTarget, findEdge, nodeName, type HeapGraph } from './graph.js'
 import { SnapshotParser } from './parse.js'
 import { pathTo, shortestPaths } from './paths.js'

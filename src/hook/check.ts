@@ -231,7 +231,7 @@ export function hookCallsPerRound(options: ResolvedLeakOptions, msPerRepetition:
   const callsPerL0 = options.warmup + 2 ** options.rounds - 1 + options.rounds + 1
   // A quarter of the budget for the calls: the rest is for the forced GCs (costly in runner workers)
   // and for repetitions that run slower than the warm ones timed here (a loaded CI machine).
-  const fit = options.timeBudget / 4 / (callsPerL0 * Math.max(msPerRepetition, 1e-3))
+  const fit = Math.min(options.timeBudget, HOOK_TIME_BUDGET) / 4 / (callsPerL0 * Math.max(msPerRepetition, 1e-3))
   let calls = MIN_HOOK_CALLS_PER_ROUND
   while (calls * 2 <= Math.min(fit, 32)) calls *= 2
   return calls

@@ -5,7 +5,9 @@
  */
 import { createRequire } from 'node:module'
 import { assertNoPendingChecks, settleAbandonedChecks } from '../matchers/guard.js'
-import { matchers, toRecord, type MatcherContextLike, type ToLeakResult } from '../matchers/toLeak.js'
+import type { MatcherContextLike } from '../matchers/context.js'
+import { matchers } from '../matchers/matchers.js'
+import { toRecord, type ToLeakResult } from '../matchers/toLeak.js'
 import type { LeakReport } from '../core/report.js'
 import { addMatcherRecord } from '../jest-reporter/matcher-file.js'
 import type { LeakOptions } from '../core/options.js'

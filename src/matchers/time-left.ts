@@ -3,7 +3,7 @@
  * (a check, a diagnosis, a holder search) before that, or skip what would not fit and say so.
  */
 import { epochNow } from '../core/clock.js'
-import type { MatcherContextLike } from './toLeak.js'
+import type { MatcherContextLike } from './context.js'
 
 /** Jest's default test timeout, milliseconds (used when the running test's own is not visible). */
 const JEST_DEFAULT_TIMEOUT_MS = 5000

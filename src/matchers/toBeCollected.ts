@@ -9,7 +9,7 @@ import { estimateSnapshotMs, needsMoreTime } from '../diagnose/diagnose.js'
 import { collectWatched, findHolderPath, isWatchHandle } from '../diagnose/watch.js'
 import { track } from './guard.js'
 import { timeLeftMs } from './time-left.js'
-import type { MatcherContextLike } from './toLeak.js'
+import type { MatcherContextLike } from './context.js'
 
 /** What `toBeCollected` resolves to. */
 export interface ToBeCollectedResult {

@@ -2,13 +2,17 @@
  * `toLeak`: the runner-neutral matcher. Works with any Jest-compatible `expect.extend`
  * (Vitest 4.1 and 5, Jest 29 and 30). The runner inverts `.not`; `pass` is true when fn leaks.
  */
-import { assertFunction, measureResolved } from '../check.js'
+import { assertFunction, measureResolved, withLedger } from '../check.js'
+import type { ResourceLedger } from '../core/release.js'
 import { LeakCheckError } from '../core/errors.js'
 import { DEFAULT_OPTIONS, resolveOptions, type LeakOptions, type ResolvedLeakOptions } from '../core/options.js'
 import type { LeakReport } from '../core/report.js'
 import type { CheckLimits, CheckToken } from '../core/sampler.js'
 import { withDiagnosis } from '../diagnose/diagnose.js'
-import { toBeCollected } from './toBeCollected.js'
+import { applyKnownLeaks } from '../known/apply.js'
+import type { KnownLeakMatch } from '../core/known.js'
+import { ruleUse, type RuleUse } from '../known/rules.js'
+import type { MatcherContextLike } from './context.js'
 import { timeLeftMs } from './time-left.js'
 import { formatClean, formatInconclusive, formatLeak, signalName } from '../message/format.js'
 import { formatDiagnosis } from '../diagnose/format.js'
@@ -16,18 +20,6 @@ import { formatResourceStacks } from '../diagnose/stacks.js'
 import { noteOverlap, track } from './guard.js'
 import { assertPlacement } from './placement.js'
 import { epochNow } from '../core/clock.js'
-
-/** The parts of a matcher's `this` that `toLeak` reads. Both Vitest and Jest provide them. */
-export interface MatcherContextLike {
-  /** `true` under `.not` (Vitest leaves it `undefined` otherwise). */
-  readonly isNot?: boolean | undefined
-  /** `'resolves'`, `'rejects'` or `''`. */
-  readonly promise?: string | undefined
-  /** The running Vitest task (4.1+); absent in Jest. */
-  readonly task?: { meta: object; timeout?: number; result?: { startTime?: number } } | undefined
-  /** The running test's name (Jest and Vitest). */
-  readonly currentTestName?: string | undefined
-}
 
 /** What `toLeak` resolves to: the standard matcher result plus the report (kept by Jest reporters). */
 export interface ToLeakResult {
@@ -77,6 +69,10 @@ export interface LeakCheckRecord {
    * and where it was allocated (names, counts, sizes and stack frames; never heap contents).
    */
   readonly diagnosis?: string
+  /** Known leaks that explained growth: `known leak in <package>@<version> (<link>)`, with what each explained. */
+  readonly known?: readonly KnownLeakMatch[]
+  /** The user's ignore rules and known-leak entries in force, and which matched (absent when there were none). */
+  readonly rules?: RuleUse
 }
 
 /** The shape of `task.meta.leakspec`. */
@@ -125,7 +121,14 @@ export function toRecord(report: LeakReport): LeakCheckRecord {
     async: report.async,
     ...(report.verdict === 'inconclusive' ? { cause: report.cause } : {}),
     ...(report.verdict === 'leak' ? diagnosisText(report) : {}),
+    ...(report.known !== undefined ? { known: report.known.map((match) => ({ ...match, kinds: match.kinds.map((kind) => ({ ...kind })) })) } : {}),
+    ...rulesOf(report),
   }
+}
+
+function rulesOf(report: LeakReport): { rules?: RuleUse } {
+  const use = ruleUse(report)
+  return use.configured.length > 0 ? { rules: use } : {}
 }
 
 /** The diagnosis parts of a leak report as text (resource stacks, skipped note, heap diagnosis). */
@@ -176,9 +179,12 @@ export function toLeak(this: MatcherContextLike, received: unknown, options?: Le
   const context = this
   const checkStarted = epochNow()
   const run = async (): Promise<ToLeakResult> => {
+    return withLedger(resolved, (ledger) => measureAndJudge(ledger))
+  }
+  const measureAndJudge = async (ledger: ResourceLedger | undefined): Promise<ToLeakResult> => {
     let report: LeakReport
     try {
-      report = await measureResolved(received, resolved, token, checkLimits(timeLeftMs(context, checkStarted)))
+      report = await measureResolved(received, resolved, token, checkLimits(timeLeftMs(context, checkStarted)), ledger)
     } catch (error) {
       if (error instanceof LeakCheckError && error.code === 'ABANDONED') {
         // The test already failed through the unawaited guard; resolve quietly so that the
@@ -193,6 +199,9 @@ export function toLeak(this: MatcherContextLike, received: unknown, options?: Le
     // Only a failing `.not.toLeak()` shows the message, so only it pays for the diagnosis.
     if (report.verdict === 'leak' && context.isNot === true) {
       report = await withDiagnosis(received, report, resolved, timeLeftMs(context, checkStarted))
+      if (ledger !== undefined) report = await ledger.release(report)
+      // Known leaks are matched on the diagnosis: what they explain is reported, not failed.
+      report = applyKnownLeaks(report)
       update(report)
     }
     if (report.verdict === 'inconclusive') {
@@ -212,5 +221,3 @@ export function toLeak(this: MatcherContextLike, received: unknown, options?: Le
   return track(run(), token, hint)
 }
 
-/** The matchers object to pass to `expect.extend`. */
-export const matchers = { toLeak, toBeCollected }

@@ -5,6 +5,7 @@
 import type { LeakReport, SignalSummary } from '../core/report.js'
 import { formatDiagnosis } from '../diagnose/format.js'
 import { formatResourceStacks } from '../diagnose/stacks.js'
+import { knownLeakLabel } from '../core/known.js'
 
 /** Formats bytes with one decimal: `41.9 B`, `12.0 kB`, `3.2 MB` (1 kB = 1000 B). */
 export function formatBytes(bytes: number): string {
@@ -28,8 +29,39 @@ export function signalName(key: string): string {
   const [family, kind] = splitKey(key)
   if (family === 'handles') return `${kind} handles`
   if (family === 'fds') return `${kind} fds`
-  if (family === 'listeners') return `'${kind}' listeners`
+  if (family === 'listeners') {
+    const on = kind.lastIndexOf(' on ')
+    return on === -1 ? `'${kind}' listeners` : `'${kind.slice(0, on)}' listeners on ${kind.slice(on + 4)}`
+  }
+  if (family === 'dom') return DOM_NAMES[kind] ?? `${kind} (dom)`
   return `${kind} (${family})`
+}
+
+/** Names of the DOM signals (`dom:<kind>`), plural. */
+const DOM_NAMES: Readonly<Record<string, string>> = {
+  'detached nodes': 'detached DOM nodes',
+  MutationObserver: 'MutationObservers still observing',
+  ResizeObserver: 'ResizeObservers still observing',
+  IntersectionObserver: 'IntersectionObservers still observing',
+  'animation frames': 'animation frame callbacks pending',
+}
+
+/** The singular of a signal's human name, for a count of 1. */
+function singular(name: string): string {
+  return name
+    .replace(/ (handle|fd|listener)s( on .*)?$/, ' $1$2')
+    .replace(/^detached DOM nodes$/, 'detached DOM node')
+    .replace(/^(\w+Observer)s still observing$/, '$1 still observing')
+    .replace(/^animation frame callbacks pending$/, 'animation frame callback pending')
+}
+
+/** `file.ts:10:5` of the first user frame where the items of a signal were created or added, if known. */
+function siteOf(report: LeakReport & { verdict: 'leak' }, key: string): string | undefined {
+  const signal = report.stacks?.signals.find((entry) => entry.key === key)
+  const frame = signal?.groups[0]?.frames[0]
+  if (frame === undefined) return undefined
+  const match = /\(([^()]+)\)$/.exec(frame) ?? /^at (.+)$/.exec(frame)
+  return match?.[1]
 }
 
 function splitKey(key: string): [string, string] {
@@ -54,17 +86,25 @@ function padEnd(text: string, width: number): string {
  * The headline names what to fix first: a resource left open per call (count signals) before the
  * heap bytes it holds.
  */
-function headline(leaks: readonly SignalSummary[]): string {
+function headline(report: LeakReport & { verdict: 'leak' }): string {
+  const leaks = report.leaks
   const counts = leaks.filter((signal) => signal.unit === 'count')
   const heap = leaks.find((signal) => signal.key === 'heap')
   const heapText = heap ? `${formatBytes(heap.perCall)} of heap per call` : undefined
   if (counts.length === 0) return `it leaks about ${heapText ?? 'memory'}`
-  const items = counts.map((signal) => {
+  // DOM signals name where the items came from; the others keep the "… open" form.
+  const isDom = (signal: SignalSummary): boolean => signal.key.startsWith('dom:') || (signal.key.startsWith('listeners:') && signal.key.includes(' on '))
+  const item = (signal: SignalSummary, withSite: boolean): string => {
     const amount = describeSignal(signal).replace(' per call', '')
     const name = signalName(signal.key)
-    return `${amount} ${amount === '1' ? name.replace(/ (handle|fd|listener)s$/, ' $1') : name}`
-  })
-  return `each call leaves about ${items.join(', ')} open${heapText ? ` (and ${heapText})` : ''}`
+    const site = withSite ? siteOf(report, signal.key) : undefined
+    const verb = signal.key.startsWith('listeners:') ? 'added' : 'created'
+    return `${amount} ${amount === '1' ? singular(name) : name}${site !== undefined ? `, ${verb} at ${site}` : ''}`
+  }
+  const open = counts.filter((signal) => !isDom(signal)).map((signal) => item(signal, false))
+  const dom = counts.filter(isDom).map((signal) => item(signal, true))
+  const parts = [...(open.length > 0 ? [`${open.join(', ')} open`] : []), ...dom]
+  return `each call leaves about ${parts.join(', ')}${heapText ? ` (and ${heapText})` : ''}`
 }
 
 /** Lines saying how many items ignore rules kept out, and which signals could not be measured. */
@@ -72,6 +112,34 @@ function ignoredLines(report: LeakReport): string[] {
   const lines: string[] = []
   for (const [rule, count] of Object.entries(report.ignored ?? {})) lines.push(`Ignored ${count} item${count === 1 ? '' : 's'} by ${rule}`)
   for (const [probe, why] of Object.entries(report.unavailable ?? {})) lines.push(`Not measured: ${probe} (${why})`)
+  return lines
+}
+
+/**
+ * Lines naming the known leaks that explained growth (`known leak in <package>@<version> (<link>)`),
+ * what each explained, and what no known leak explains; empty when none matched.
+ */
+export function knownLines(report: LeakReport): string[] {
+  if (report.known === undefined || report.known.length === 0) return []
+  const lines = ['Known leaks (reported, not failed):']
+  for (const match of report.known) {
+    const what = match.kinds
+      .map((kind) =>
+        match.signal === 'heap'
+          ? `${kind.name} ${formatCount(kind.perCall)} · ${formatBytes(kind.bytesPerCall)} per call`
+          : `${kind.perCall} ${kind.name} item${kind.perCall === 1 ? '' : 's'} in the diagnosis calls`,
+      )
+      .join(', ')
+    lines.push(`  ${knownLeakLabel(match)}${match.builtin ? '' : ' [knownLeaks]'}: ${signalName(match.signal)} — ${what}`)
+    if (match.description !== undefined) lines.push(`    ${match.description}`)
+  }
+  for (const remainder of report.knownRemainder ?? []) {
+    const amount =
+      remainder.signal === 'heap'
+        ? `${formatBytes(remainder.unexplained)} per call (floor ${report.options.floor} B per call)`
+        : `${remainder.unexplained} item${remainder.unexplained === 1 ? '' : 's'} created elsewhere`
+    lines.push(`  ${signalName(remainder.signal)} not explained by a known leak: ${amount} — ${remainder.leaks ? 'still a leak' : 'not a leak'}`)
+  }
   return lines
 }
 
@@ -96,6 +164,20 @@ export function formatRounds(report: LeakReport): string {
     .map((row) =>
       `  ${padStart(row[0]!, widths[0]!)}  ${padStart(row[1]!, widths[1]!)}  ${padStart(row[2]!, widths[2]!)}  ${row[3]}`.trimEnd(),
     )
+    .join('\n')
+}
+
+/** The count schedule's table: each count relative to the baseline, after each checkpoint's calls. */
+export function formatCheckpoints(report: LeakReport & { verdict: 'leak' }): string {
+  const checkpoints = report.checkpoints
+  if (checkpoints === undefined) return ''
+  const leaking = new Set(report.leaks.map((signal) => signal.key))
+  const keys = Object.keys(checkpoints.counts).filter((key) => leaking.has(key))
+  const header = ['after call', ...checkpoints.calls.map(String)]
+  const rows = [header, ...keys.map((key) => [signalName(key), ...checkpoints.counts[key]!.map((value) => (value > 0 ? `+${value}` : String(value)))])]
+  const widths = header.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
+  return rows
+    .map((row) => `  ${row.map((cell, column) => (column === 0 ? padEnd(cell, widths[0]!) : padStart(cell, widths[column]!))).join('  ')}`.trimEnd())
     .join('\n')
 }
 
@@ -150,8 +232,26 @@ function article(word: string): string {
   return /^[aeiou]/i.test(word) ? 'An' : 'A'
 }
 
-function advice(report: LeakReport, leaks: readonly SignalSummary[]): string[] {
+/** What a failed call says about the leak that caused it. */
+function failureTip(report: LeakReport & { verdict: 'leak' }): string | undefined {
+  const failure = report.failure
+  if (failure === undefined) return undefined
+  if (/EMFILE|ENFILE|too many open files/i.test(failure.message)) {
+    return `Call ${failure.call} failed because the process ran out of file descriptors (EMFILE): the calls before it used them up with this leak.`
+  }
+  if (/too many clients|connection limit|max_connections|remaining connection slots/i.test(failure.message)) {
+    return `Call ${failure.call} failed because the server's connection limit was reached: the calls before it each kept a connection open.`
+  }
+  if (failure.code === 'CALL_TIMEOUT') {
+    return `Call ${failure.call} waited forever after the calls before it each left a resource open: a pool whose connections are never released (client.release(), pool.end())?`
+  }
+  return `Call ${failure.call} failed after the calls before it each left a resource open: the leak probably caused the failure.`
+}
+
+function advice(report: LeakReport & { verdict: 'leak' }, leaks: readonly SignalSummary[]): string[] {
   const tips: string[] = []
+  const failed = failureTip(report)
+  if (failed !== undefined) tips.push(failed)
   // Resource advice first: when a handle, fd or listener leaks, the heap grows with it, and the
   // resource is what to fix.
   const heapTips: string[] = []
@@ -191,12 +291,38 @@ function advice(report: LeakReport, leaks: readonly SignalSummary[]): string[] {
     )
   }
   if (listeners.length > 0) {
-    const events = listFormat(listeners.map((kind) => `'${kind}'`))
-    const [subject, it] = listeners.length === 1 ? [`${article(listeners[0]!)} ${events} listener is`, 'it'] : [`${events} listeners are`, 'them']
+    const quoted = (kind: string): string => {
+      const on = kind.lastIndexOf(' on ')
+      return on === -1 ? `'${kind}'` : `'${kind.slice(0, on)}' on ${kind.slice(on + 4)}`
+    }
+    const events = listFormat(listeners.map(quoted))
+    const [subject, it] =
+      listeners.length === 1
+        ? [`${article(listeners[0]!)} ${events.replace(/ on (.*)$/, ' listener on $1').replace(/'$/, "' listener")} is`, 'it']
+        : [`${events} listeners are`, 'them']
+    const dom = listeners.some((kind) => kind.includes(' on '))
     tips.push(
       `${subject} added per call and never removed: remove ${it} (off, removeListener, removeEventListener), add ${it} ` +
-        `once outside the call, or tie ${it} to an AbortSignal that is aborted.`,
+        `once outside the call, or tie ${it} to an AbortSignal that is aborted.` +
+        (dom ? ` In a component, remove ${it} where it unmounts (the function an effect returns, onUnmounted, disconnectedCallback).` : ''),
     )
+  }
+  const domKinds = kinds('dom')
+  if (domKinds.includes('detached nodes')) {
+    tips.push(
+      'DOM nodes created per call stay reachable while out of the document: drop every reference to a node when it is removed ' +
+        '(arrays, Maps, closures, listeners on long-lived targets such as window), or unmount what rendered it (unmount(), cleanup()).',
+    )
+  }
+  const observers = domKinds.filter((kind) => kind.endsWith('Observer'))
+  if (observers.length > 0) {
+    tips.push(
+      `${listFormat(observers)} ${observers.length === 1 ? 'observer keeps' : 'observers keep'} observing per call: call disconnect() ` +
+        'when done (in the function an effect returns, or where the component unmounts).',
+    )
+  }
+  if (domKinds.includes('animation frames')) {
+    tips.push('Animation frame callbacks stay pending per call: cancel them (cancelAnimationFrame) or stop requesting new frames when done.')
   }
   return [...tips, ...heapTips]
 }
@@ -207,10 +333,10 @@ function advice(report: LeakReport, leaks: readonly SignalSummary[]): string[] {
  */
 export function formatLeak(report: LeakReport & { verdict: 'leak' }, hint: string): string {
   const lines: string[] = [hint, '']
-  lines.push(`Expected the function not to leak, but ${headline(report.leaks)}.`)
+  lines.push(`Expected the function not to leak, but ${headline(report)}.`)
   lines.push('')
   lines.push(
-    report.stoppedEarly
+    report.stoppedEarly || report.decidedBy !== undefined
       ? `Leaking (${report.reason}):`
       : `Leaking (${report.reason}; heap floor ${report.options.floor} B per call):`,
   )
@@ -222,11 +348,26 @@ export function formatLeak(report: LeakReport & { verdict: 'leak' }, hint: strin
     )
   }
   lines.push('')
-  lines.push(formatRounds(report))
-  lines.push('  (* counted rounds)')
+  if (report.checkpoints !== undefined) {
+    lines.push(formatCheckpoints(report))
+    lines.push('  (counts since the first call; decided by the count schedule, before the heap rounds)')
+  } else {
+    lines.push(formatRounds(report))
+    lines.push('  (* counted rounds)')
+  }
   lines.push('')
   lines.push(footer(report))
   lines.push(...ignoredLines(report))
+  const released = Object.entries(report.released ?? {})
+  if (released.length > 0) {
+    lines.push(
+      `Released after the verdict, so that the next test can open and connect again: ${listFormat(
+        released.map(([key, count]) => `${count} ${signalName(key)}`),
+      )} that the measured calls left open (option \`release: false\` keeps them).`,
+    )
+  }
+  const known = knownLines(report)
+  if (known.length > 0) lines.push('', ...known)
   if (report.stacks !== undefined) {
     lines.push('')
     lines.push(formatResourceStacks(report.stacks, signalName))
@@ -260,6 +401,7 @@ export function formatClean(report: LeakReport & { verdict: 'clean' }, hint: str
     '',
     footer(report),
     ...ignoredLines(report),
+    ...(report.known === undefined ? [] : ['', ...knownLines(report)]),
   ].join('\n')
 }
 

@@ -16,6 +16,7 @@ import {
   type ReportSource,
   type ReportSummary,
   type ReportTest,
+  type ReportUnmatchedRule,
 } from './schema.js'
 
 /** What a runner adapter knows about one test. */
@@ -94,6 +95,8 @@ export function toReportCheck(record: LeakCheckRecord, source: ReportCheck['sour
     signals,
     rounds,
     ...(record.diagnosis !== undefined ? { diagnosis: record.diagnosis } : {}),
+    ...(record.known !== undefined && record.known.length > 0 ? { known: record.known.map((match) => ({ ...match, kinds: match.kinds.map((kind) => ({ ...kind })) })) } : {}),
+    ...(record.rules !== undefined ? { rules: { configured: [...record.rules.configured], matched: [...record.rules.matched] } } : {}),
   }
 }
 
@@ -210,6 +213,7 @@ export function leakspecVersion(): string {
  */
 export function buildReport(tests: readonly ReportTest[], sources: readonly ReportSource[], now = new Date()): LeakspecReport {
   const sorted = sortTests(tests)
+  const unmatched = unmatchedRules(sorted)
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     leakspecVersion: leakspecVersion(),
@@ -217,5 +221,17 @@ export function buildReport(tests: readonly ReportTest[], sources: readonly Repo
     sources: sources.map((source) => ({ ...source })),
     summary: summarize(sorted),
     tests: sorted,
+    ...(unmatched.length > 0 ? { unmatchedRules: unmatched } : {}),
   }
+}
+
+/** The user's rules that were in force in some check of the run and matched in none, in the order first seen. */
+export function unmatchedRules(tests: readonly ReportTest[]): ReportUnmatchedRule[] {
+  const inForce = new Map<string, number>()
+  const matched = new Set<string>()
+  for (const check of tests.flatMap((test) => test.checks)) {
+    for (const rule of check.rules?.configured ?? []) inForce.set(rule, (inForce.get(rule) ?? 0) + 1)
+    for (const rule of check.rules?.matched ?? []) matched.add(rule)
+  }
+  return [...inForce].filter(([rule]) => !matched.has(rule)).map(([rule, checks]) => ({ rule, checks }))
 }

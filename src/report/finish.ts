@@ -5,7 +5,7 @@ import { relative } from 'node:path'
 import { buildReport } from './build.js'
 import { reportDir, shardJsonName, type ResolvedReportOptions } from './options.js'
 import type { LeakspecReport, ReportSource, ReportTest } from './schema.js'
-import { formatTable } from './table.js'
+import { formatTable, formatUnmatchedRules } from './table.js'
 import { writeReport } from './write.js'
 
 /** Inputs of {@link finishRun}. */
@@ -43,6 +43,8 @@ export function finishRun(input: FinishRunInput): { report: LeakspecReport; writ
   }
   const lines: string[] = []
   if (input.options.table) lines.push('', formatTable(report))
+  const unmatched = formatUnmatchedRules(report)
+  if (unmatched !== '') lines.push(unmatched)
   if (written.length > 0) {
     lines.push(`leakspec: report ${written.map((path) => relative(process.cwd(), path) || path).join(', ')}`)
   }

@@ -7,6 +7,7 @@
  * Every string that reaches the page goes through {@link escapeHtml}: test names, file names, signal
  * keys, reasons and stack frames are user data.
  */
+import { knownLeakLabel } from '../core/known.js'
 import { formatBytes } from '../message/format.js'
 import { testVerdict } from './build.js'
 import { formatDuration, formatPerCall } from './table.js'
@@ -180,10 +181,30 @@ function checkSection(check: ReportCheck, index: number, total: number): string 
     leaks ? `<ul class="leaks">${leaks}</ul>` : '',
     `<div class="plots">${heapPlot(check)}${signalsPlot(check)}</div>`,
     `<p class="facts">${facts.map(escapeHtml).join(' · ')}</p>`,
+    knownList(check),
     `<details${check.verdict === 'clean' ? '' : ' open'}><summary>Rounds</summary>${roundsTable(check)}</details>`,
     check.diagnosis ? `<h4>Diagnosis</h4><pre class="diagnosis">${escapeHtml(check.diagnosis)}</pre>` : '',
     '</section>',
   ].join('')
+}
+
+/** The known leaks that explained growth in a check (reported, not failed). */
+function knownList(check: ReportCheck): string {
+  const items = (check.known ?? []).map((match) => {
+    const what = match.kinds
+      .map((kind) => (match.signal === 'heap' ? `${kind.name} ${formatPerCall(kind.perCall)}/call · ${formatBytes(kind.bytesPerCall)}/call` : `${kind.perCall} ${kind.name}`))
+      .join(', ')
+    return `<li>${escapeHtml(knownLeakLabel(match))}: ${escapeHtml(match.signal)} — ${escapeHtml(what)}${match.description ? `<br><small>${escapeHtml(match.description)}</small>` : ''}</li>`
+  })
+  return items.length === 0 ? '' : `<h4>Known leaks (reported, not failed)</h4><ul class="known">${items.join('')}</ul>`
+}
+
+/** The user's rules that matched nothing in the run. */
+function unmatchedList(report: LeakspecReport): string {
+  const rules = report.unmatchedRules ?? []
+  if (rules.length === 0) return ''
+  const items = rules.map((entry) => `<li>${escapeHtml(entry.rule)} (in force in ${entry.checks} check${entry.checks === 1 ? '' : 's'})</li>`)
+  return `<section class="unmatched"><h2>Ignore rules and known-leak entries that matched nothing</h2><p>Stale? Remove or update them.</p><ul>${items.join('')}</ul></section>`
 }
 
 function testSection(test: ReportTest, id: number): string {
@@ -275,6 +296,7 @@ export function renderHtml(report: LeakspecReport): string {
       ? '<p>No test ran a leak check.</p>'
       : `<table class="summary"><thead><tr><th>test</th><th>verdict</th><th>heap/call</th><th>handles/call</th><th>listeners/call</th><th>calls</th><th>time</th></tr></thead><tbody>${rows}</tbody></table>`,
     report.tests.map((test, id) => testSection(test, id)).join('\n'),
+    unmatchedList(report),
     '</body></html>',
     '',
   ].join('\n')

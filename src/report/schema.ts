@@ -10,6 +10,7 @@
  * constructor and property names and stack frames. It never holds heap contents (string values,
  * object contents): the diagnosis names kinds of objects, never their values.
  */
+import type { KnownLeakMatch } from '../core/known.js'
 
 /** The version of the schema this build writes and reads. */
 export const REPORT_SCHEMA_VERSION = 1
@@ -94,6 +95,27 @@ export interface ReportCheck {
   readonly rounds: readonly ReportRound[]
   /** The diagnosis text of a leak: what leaked, who holds it, where it was allocated. */
   readonly diagnosis?: string
+  /**
+   * Known leaks that explained growth of a leaking signal (reported, not failed): package, version,
+   * link and what each explained. A check whose every leak they explain is `clean`.
+   */
+  readonly known?: readonly ReportKnownLeak[]
+  /** The user's ignore rules and known-leak entries in force in this check, and which matched. */
+  readonly rules?: { readonly configured: readonly string[]; readonly matched: readonly string[] }
+}
+
+/**
+ * A known leak that explained growth in a check, shown as `known leak in <package>@<version> (<link>)`:
+ * the same record the check's report holds (`KnownLeakMatch`, every field documented there).
+ */
+export type ReportKnownLeak = KnownLeakMatch
+
+/** A user's ignore rule or known-leak entry that matched nothing in any check of the run (a stale entry?). */
+export interface ReportUnmatchedRule {
+  /** The rule as written: `ignoreTypes: 'Timeout'`, `knownLeaks: 'legacy-cache'`. */
+  readonly rule: string
+  /** In how many checks it was in force. */
+  readonly checks: number
 }
 
 /** How a test run as a leak check (the test hook) ended. */
@@ -165,4 +187,9 @@ export interface LeakspecReport {
   readonly summary: ReportSummary
   /** Tests with leak checks: failing ones first, then by file and name. */
   readonly tests: readonly ReportTest[]
+  /**
+   * The user's ignore rules and known-leak entries that matched nothing in any check of the run, so
+   * stale entries are noticed (leakspec's built-in known leaks are not listed). Absent when none.
+   */
+  readonly unmatchedRules?: readonly ReportUnmatchedRule[]
 }

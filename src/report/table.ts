@@ -7,6 +7,7 @@
  *  client.test.ts > buggy client leaks    LEAK       1.1 kB             0               1    480   22  1.4 s
  * ```
  */
+import { knownLeakLabel } from '../core/known.js'
 import { formatBytes } from '../message/format.js'
 import { testVerdict } from './build.js'
 import type { LeakspecReport, ReportCheck, ReportTest } from './schema.js'
@@ -89,5 +90,30 @@ export function formatTable(report: LeakspecReport, options: TableOptions = {}):
   const title =
     `leakspec: ${summary.checks} leak check${summary.checks === 1 ? '' : 's'} in ${summary.tests} test` +
     `${summary.tests === 1 ? '' : 's'}: ${parts.join(', ')}`
-  return [title, ` ${line(header)}`, ...rows.map((row) => ` ${line(row)}`)].join('\n')
+  return [title, ` ${line(header)}`, ...rows.map((row) => ` ${line(row)}`), ...knownLeakLines(report)].join('\n')
+}
+
+/** `leakspec: known leaks (reported, not failed):` and one line per check and known leak; none when no check matched one. */
+export function knownLeakLines(report: LeakspecReport): string[] {
+  const lines: string[] = []
+  for (const test of report.tests) {
+    for (const check of test.checks) {
+      for (const match of check.known ?? []) {
+        const what = match.signal === 'heap' ? `heap ${formatBytes(match.bytesPerCall)} per call` : match.signal
+        lines.push(`  ${testLabel(test)}: ${knownLeakLabel(match)} — ${what}`)
+      }
+    }
+  }
+  return lines.length === 0 ? [] : ['leakspec: known leaks (reported, not failed):', ...lines]
+}
+
+/** The end-of-run line listing the user's ignore rules and known-leak entries that matched nothing; `''` when there are none. */
+export function formatUnmatchedRules(report: LeakspecReport): string {
+  const rules = report.unmatchedRules ?? []
+  if (rules.length === 0) return ''
+  const listed = rules.map((entry) => `${entry.rule} (in force in ${entry.checks} check${entry.checks === 1 ? '' : 's'})`)
+  return (
+    `leakspec: ${rules.length} ignore rule${rules.length === 1 ? '' : 's'} or known-leak entr${rules.length === 1 ? 'y' : 'ies'} ` +
+    `matched nothing in this run (stale? remove or update ${rules.length === 1 ? 'it' : 'them'}): ${listed.join(', ')}`
+  )
 }

@@ -3,7 +3,8 @@
  */
 import { afterEach, expect, inject } from 'vitest'
 import { assertNoPendingChecks, settleAbandonedChecks } from '../matchers/guard.js'
-import { matchers, setMatcherDefaults } from '../matchers/toLeak.js'
+import { matchers } from '../matchers/matchers.js'
+import { setMatcherDefaults } from '../matchers/toLeak.js'
 import type { LeakOptions } from '../core/options.js'
 import { DEFAULTS_KEY } from './plugin.js'
 import { registerHookGuard } from './hook-guard.js'

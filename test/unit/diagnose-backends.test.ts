@@ -5,6 +5,7 @@
  * the same holder and an allocation site in the leaking file. Skipped, saying why, when the addon
  * cannot be built or loaded here.
  */
+import type { Diagnosis } from '../../src/core/diagnosis.js'
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -12,7 +13,6 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { beforeAll, describe, expect, test } from 'vitest'
-import type { Diagnosis } from '../../src/diagnose/diagnose.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const CHILD = path.join(ROOT, 'test/fixtures/diagnose/backend-child.mjs')

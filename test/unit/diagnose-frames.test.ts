@@ -2,9 +2,10 @@
  * Who allocated an object, from its recorded stack (innermost first): leakspec's own work is left out
  * of the diagnosis, the user's code (and the packages it calls) is not.
  */
+import type { StackFrame } from '../../src/core/diagnosis.js'
 import * as path from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { allocatedByLeakspec, frameOrigin, OWN_DIRS, type StackFrame } from '../../src/diagnose/frames.js'
+import { allocatedByLeakspec, frameOrigin, OWN_DIRS } from '../../src/diagnose/frames.js'
 
 const root = path.resolve(OWN_DIRS[0]!, '..')
 const frame = (functionName: string, file: string): StackFrame => ({ functionName, file, line: 1, column: 1, sourceMapped: false })

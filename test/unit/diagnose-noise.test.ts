@@ -2,9 +2,10 @@
  * Noise groups: constructors that grew during the diagnosis calls but not by a whole number per call
  * are marked `irregular`, listed after the per-call kinds and folded into one line of the message.
  */
+import type { Diagnosis } from '../../src/core/diagnosis.js'
 import { describe, expect, test } from 'vitest'
 import { diagnose, formatDiagnosis, measureLeaks } from '../../src/index.js'
-import { isPerCallCount, type Diagnosis } from '../../src/diagnose/diagnose.js'
+import { isPerCallCount } from '../../src/diagnose/diagnose.js'
 import * as leaks from '../fixtures/diagnose/leaks.js'
 
 describe('isPerCallCount', () => {

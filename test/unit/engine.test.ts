@@ -157,12 +157,12 @@ describe('errors are never leak verdicts', () => {
   })
 
   test('slow calls that exhaust the time budget are inconclusive, never guessed', async () => {
-    const report = await measureLeaks(() => realSleep(15), { timeBudget: 400 })
+    const report = await measureLeaks(() => realSleep(15), { timeBudget: 100 })
     expect(report.verdict).toBe('inconclusive')
     if (report.verdict !== 'inconclusive') return
     expect(report.cause).toBe('time-budget')
-    expect(report.reason).toMatch(/time budget of 400 ms \(not counting forced GCs\) ran out after \d+ of 7 rounds/)
-    await expect(assertNoLeaks(() => realSleep(15), { timeBudget: 400 })).rejects.toMatchObject({
+    expect(report.reason).toMatch(/time budget of 100 ms \(not counting forced GCs\) ran out after \d+ of \d+ rounds/)
+    await expect(assertNoLeaks(() => realSleep(15), { timeBudget: 100 })).rejects.toMatchObject({
       code: 'INCONCLUSIVE',
     })
   })

@@ -14,7 +14,7 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ round: 8 }, undefined, 'toLeak')).toThrowError(
       new TypeError(
         'leakspec: unknown toLeak option `round` (received 8 (number)). Did you mean `rounds`? ' +
-          'Known options: rounds, confirmRounds, extraRounds, floor, warmup, callsPerRound, timeBudget, callTimeout, handles, asyncHooks, fds, listeners, ignoreTypes, ignoreEvents, ignoreStacks, maxHeapGrowth, instancesOf, diagnose, snapshotDir.',
+          'Known options: rounds, confirmRounds, extraRounds, floor, warmup, callsPerRound, timeBudget, callTimeout, handles, asyncHooks, fds, listeners, dom, ignoreTypes, ignoreEvents, ignoreStacks, release, maxHeapGrowth, instancesOf, diagnose, snapshotDir, knownLeaks, builtinKnownLeaks.',
       ),
     )
   })

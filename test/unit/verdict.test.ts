@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { combine, CONFIRM_RATIO, decideSignal, isMarginal, MIN_ROUND_BYTES, type RuleParams } from '../../src/core/verdict.js'
+import { clearOfNoise, combine, growsWithCalls, CONFIRM_RATIO, decideSignal, isFalling, isMarginal, MIN_ROUND_BYTES, type RuleParams } from '../../src/core/verdict.js'
 
 const params: RuleParams = { rounds: 7, confirmRounds: 3, extraRounds: 2, floor: 16 }
 /** Calls per round for L0 = 32: 32, 64, …, 2048 (+1 for the call inside each paired reading). */
@@ -40,7 +40,8 @@ describe('decideSignal, bytes', () => {
     const sizes = [2, 3, 5, 9, 17]
     const perRound = [5180 * 2, 5173.3 * 3, 1673.6 * 5, 1709.3 * 9, 1070.6 * 17]
     const before = decideSignal('heap', 'bytes', readings(perRound), sizes, small)
-    expect(before.state, 'after 5 rounds').toEqual({ status: 'pending', wantsExtraRound: false, wantsConfirmRound: true })
+    // Falling by about half per call from round to round: marginal, so more rounds are asked for.
+    expect(before.state, 'after 5 rounds').toEqual({ status: 'pending', wantsExtraRound: true })
     const after = decideSignal('heap', 'bytes', readings([...perRound, 33 * 298.9]), [...sizes, 33], small, true)
     expect(after.state, 'after the confirmation round').toEqual({ status: 'clean', decidedAtRound: 6 })
   })
@@ -195,5 +196,52 @@ describe('combine', () => {
     expect(
       combine([{ ...clean, state: { status: 'pending', wantsExtraRound: false, wantsConfirmRound: true } }]),
     ).toEqual({ done: false, extending: false, confirming: true })
+  })
+})
+
+describe('the shape of the growth', () => {
+  test('isFalling: bounded growth halving per call each round is falling; a steady leak is not', () => {
+    expect(isFalling([400, 200, 100, 50])).toBe(true)
+    expect(isFalling([200, 210, 190, 205])).toBe(false)
+    // log2 slope of [181, 66, 138, 49] is about -0.46 per round (a clean HTTP client settling).
+    expect(isFalling([181, 66, 138, 49])).toBe(true)
+    // A 200 B/call leak on the same noise: about -0.15 per round.
+    expect(isFalling([381, 266, 338, 249])).toBe(false)
+    // Rounds that did not grow are left out; fewer than three points say nothing.
+    expect(isFalling([400, -5, 100])).toBe(false)
+  })
+
+  test('clearOfNoise: counted rounds must grow by twice the median noise of the first rounds', () => {
+    // First four rounds moved by 16.5, 14, 15 and 23 kB: noise 15.75 kB.
+    const perRound = [16_500, -14_000, 15_000, 23_000, 31_500, 71_000, 119_000]
+    expect(clearOfNoise(perRound, 4, 5, 7)).toBe(true)
+    expect(clearOfNoise([16_500, -14_000, 15_000, 23_000, 15_400, 71_000, 119_000], 4, 5, 7)).toBe(false)
+    // No estimate from fewer than two rounds.
+    expect(clearOfNoise([1e9, 1], 1, 2, 2)).toBe(true)
+  })
+
+  test('a clean series whose counted rounds are not clear of the early noise asks for more rounds', () => {
+    // A clean http.get run: rounds of 17…1025 calls; it met the old rule (each counted round above 16 B/call).
+    const sizes = [17, 33, 65, 129, 257, 513, 1025]
+    const perCall = [971, 425, 230, 181, 66, 138, 49]
+    const decision = decideSignal('heap', 'bytes', readings(perCall.map((g, i) => g * sizes[i]!)), sizes, params)
+    expect(decision.state).toEqual({ status: 'pending', wantsExtraRound: true })
+  })
+
+  test('growsWithCalls: a leak doubles its bytes per round with the calls; settling growth stays level', () => {
+    expect(growsWithCalls([16_000, 32_000, 64_000, 128_000])).toBe(true)
+    // An array leak whose backing store grew 1.5-fold in one round and not the next: still well above 0.4.
+    expect(growsWithCalls([16_000, 40_000, 52_000, 128_000])).toBe(true)
+    // A clean client with 10 concurrent keep-alive requests per call: 25, 50, 23 and 45 kB per round.
+    expect(growsWithCalls([25_000, 50_000, 23_000, 45_000])).toBe(false)
+    // A round that did not grow is not growth with the calls.
+    expect(growsWithCalls([16_000, -1_000, 64_000])).toBe(false)
+  })
+
+  test('a confirmed series whose bytes per round stay level is clean (settling), not a leak', () => {
+    const sizes = [129, 257, 513, 1025, 2049]
+    const perRound = [12_000, 25_000, 50_000, 23_000, 45_000]
+    const decision = decideSignal('heap', 'bytes', readings(perRound), sizes, { ...params, rounds: 4 }, true)
+    expect(decision.state).toEqual({ status: 'clean', decidedAtRound: 5, settling: true })
   })
 })

@@ -1,9 +1,12 @@
 /**
  * The count probes a check runs, chosen from the options: handles (async_hooks and
- * `getActiveResourcesInfo()`), open file descriptors and live listeners. Probes that cannot measure
+ * `getActiveResourcesInfo()`), open file descriptors, live listeners and, in a DOM environment,
+ * the DOM signals (detached nodes, nodes in the document, observers, animation frames). Probes that cannot measure
  * on this platform are left out and named in `unavailable`.
  */
 import type { ResolvedLeakOptions } from '../options.js'
+import { createDomProbe } from './dom.js'
+import { findDomRealm } from './dom-realm.js'
 import { createFdsProbe } from './fds.js'
 import { createInstancesProbe } from './instances.js'
 import { createListenersProbe } from './listeners.js'
@@ -25,6 +28,11 @@ export function createSignalProbes(options: ResolvedLeakOptions): SignalProbes {
   if (options.fds) candidates.push(createFdsProbe({ ignoreTypes: options.ignoreTypes }))
   if (options.listeners) candidates.push(createListenersProbe({ ignoreEvents: options.ignoreEvents }))
   if (options.instancesOf.length > 0) candidates.push(createInstancesProbe(options.instancesOf))
+  if (options.dom) {
+    // Only in a DOM environment (jsdom, happy-dom): detached nodes, nodes in the document, observers, frames.
+    const realm = findDomRealm()
+    if (realm !== undefined) candidates.push(createDomProbe(realm))
+  }
   const probes: CountProbe[] = []
   const unavailable: Record<string, string> = {}
   for (const probe of candidates) {

@@ -23,6 +23,8 @@
  * is the diagnosis mode that records add sites.
  */
 import { EventEmitter, getEventListeners } from 'node:events'
+import { performance as nodePerformance } from 'node:perf_hooks'
+import { domListenerReader, domTargetLabel, findDomRealm, type DomListenerReader, type DomRealm } from './dom-realm.js'
 import { IgnoredTally } from './ignored.js'
 import type { CountProbe } from './probe.js'
 
@@ -32,6 +34,18 @@ const EE_ADD = ['on', 'addListener', 'prependListener', 'once', 'prependOnceList
 const EE_REMOVE = ['off', 'removeListener', 'removeAllListeners'] as const
 const ET_ADD = ['addEventListener'] as const
 const ET_REMOVE = ['removeEventListener'] as const
+
+/**
+ * Node's own `EventTarget.prototype` (that of `AbortSignal`, `MessagePort`, `performance`). Not the
+ * global `EventTarget`: a DOM environment replaces that one with its own class (Vitest and Jest with
+ * jsdom or happy-dom), whose listeners `getEventListeners` cannot read.
+ */
+function nodeEventTargetPrototype(): object {
+  for (let proto = Object.getPrototypeOf(nodePerformance); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    if (Object.hasOwn(proto, 'addEventListener') && Object.hasOwn(proto, 'dispatchEvent')) return proto as object
+  }
+  return EventTarget.prototype
+}
 
 const listenerCount = EventEmitter.prototype.listenerCount
 const rawListeners = EventEmitter.prototype.rawListeners
@@ -54,7 +68,11 @@ interface AddSite {
 
 interface TargetRecord {
   readonly ref: WeakRef<object>
-  readonly kind: 'emitter' | 'target'
+  /** `dom`: an EventTarget of a DOM environment (jsdom, happy-dom), read through `read`. */
+  readonly kind: 'emitter' | 'target' | 'dom'
+  /** DOM targets: the label the keys carry (`window`, `<div>`), and how to read its listeners. */
+  readonly label?: string
+  readonly read?: DomListenerReader
   /** Event → baseline count (or PENDING). */
   readonly events: Map<EventName, number>
   /** Add sites by event (diagnosis mode only). */
@@ -81,8 +99,17 @@ function isObject(value: unknown): value is object {
   return (typeof value === 'object' && value !== null) || typeof value === 'function'
 }
 
+/**
+ * The key a target's event is counted under: the event name for Node's emitters and targets,
+ * `<event> on <target>` for DOM targets (`resize on window`, `click on <button>`).
+ */
+function keyOf(record: TargetRecord, event: EventName): string {
+  return record.kind === 'dom' ? `${eventKey(event)} on ${record.label}` : eventKey(event)
+}
+
 function countOf(record: TargetRecord, target: object, event: EventName): number {
   try {
+    if (record.kind === 'dom') return typeof event === 'string' ? record.read!(target, event).length : 0
     if (record.kind === 'emitter') return listenerCount.call(target as EventEmitter, event)
     return getEventListeners(target as EventTarget, event as string).length
   } catch {
@@ -93,7 +120,11 @@ function countOf(record: TargetRecord, target: object, event: EventName): number
 function stillRegistered(record: TargetRecord, target: object, event: EventName, listener: unknown): boolean {
   try {
     const list: unknown[] =
-      record.kind === 'emitter'
+      record.kind === 'dom'
+        ? typeof event === 'string'
+          ? record.read!(target, event)
+          : []
+        : record.kind === 'emitter'
         ? rawListeners.call(target as EventEmitter, event)
         : getEventListeners(target as EventTarget, event as string)
     return list.some(
@@ -115,6 +146,7 @@ export class ListenerTracker {
   #records: TargetRecord[] = []
   #restore: Array<() => void> = []
   #active = false
+  #realm: DomRealm | undefined
   /** Cleared by any full GC: the records of collected targets can then be swept. */
   #gcSentinel = new WeakRef<object>({})
   /** Full GCs seen (through the sentinel) since the tracker was created. */
@@ -131,8 +163,22 @@ export class ListenerTracker {
     this.#active = true
     this.#patch(EventEmitter.prototype, EE_ADD, 'emitter', true)
     this.#patch(EventEmitter.prototype, EE_REMOVE, 'emitter', false)
-    this.#patch(EventTarget.prototype, ET_ADD, 'target', true)
-    this.#patch(EventTarget.prototype, ET_REMOVE, 'target', false)
+    const nodeTarget = nodeEventTargetPrototype()
+    this.#patch(nodeTarget, ET_ADD, 'target', true)
+    this.#patch(nodeTarget, ET_REMOVE, 'target', false)
+    // A DOM environment's own EventTarget classes (jsdom, happy-dom), and the window's methods that
+    // Vitest binds onto Node's global (they never look up a prototype).
+    this.#realm = findDomRealm([nodeTarget])
+    if (this.#realm !== undefined) {
+      for (const proto of this.#realm.eventTargetPrototypes) {
+        this.#patch(proto, ET_ADD, 'dom', true)
+        this.#patch(proto, ET_REMOVE, 'dom', false)
+      }
+      for (const holder of this.#realm.ownListenerHolders) {
+        this.#patchOwn(holder, 'addEventListener', true)
+        this.#patchOwn(holder, 'removeEventListener', false)
+      }
+    }
   }
 
   /** Restores the original methods (exactly the descriptors that were there). */
@@ -155,9 +201,9 @@ export class ListenerTracker {
           record.events.set(event, current)
           continue
         }
-        const key = eventKey(event)
+        const key = keyOf(record, event)
         const net = current - base
-        if (this.#ignored.has(key)) skipped[key] = (skipped[key] ?? 0) + net
+        if (this.#ignored.has(key) || this.#ignored.has(eventKey(event))) skipped[key] = (skipped[key] ?? 0) + net
         else counts[key] = (counts[key] ?? 0) + net
       }
     }
@@ -180,7 +226,7 @@ export class ListenerTracker {
       const target = record.ref.deref()
       if (target === undefined || record.sites === undefined) continue
       for (const [event, list] of record.sites) {
-        const key = eventKey(event)
+        const key = keyOf(record, event)
         if (eventKeys !== undefined && !eventKeys.has(key)) continue
         for (const site of list) {
           if (stillRegistered(record, target, event, site.listener)) sites.push({ event: key, stack: site.stack })
@@ -215,6 +261,36 @@ export class ListenerTracker {
     }
   }
 
+  /**
+   * Wraps an own `addEventListener` / `removeEventListener` of a global object: Vitest defines the
+   * window's methods on Node's global, bound to the real window (an accessor), and jsdom's window
+   * owns them. Calls on the global itself count for the real window.
+   */
+  #patchOwn(holder: object, name: string, adds: boolean): void {
+    const descriptor = Object.getOwnPropertyDescriptor(holder, name)
+    if (descriptor === undefined || descriptor.configurable !== true) return
+    const current = (): unknown => (descriptor.get !== undefined ? descriptor.get.call(holder) : descriptor.value)
+    if (typeof current() !== 'function') return
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const tracker = this
+    const realm = this.#realm!
+    const wrapper = function (this: unknown): unknown {
+      const original = current() as (...args: unknown[]) => unknown
+      if (tracker.#active && arguments.length > 0) {
+        const target = this === undefined || this === null || this === globalThis ? realm.window : this
+        if (isObject(target)) tracker.#touch(target, arguments[0] as EventName, 'dom', adds, adds ? arguments[1] : undefined)
+      }
+      // eslint-disable-next-line prefer-rest-params
+      return Reflect.apply(original, this, arguments)
+    }
+    Object.defineProperty(wrapper, 'name', { value: name })
+    Object.defineProperty(holder, name, { configurable: true, enumerable: descriptor.enumerable ?? false, writable: true, value: wrapper })
+    this.#restore.push(() => {
+      const now = Object.getOwnPropertyDescriptor(holder, name)
+      if (now?.value === wrapper) Object.defineProperty(holder, name, descriptor)
+    })
+  }
+
   #touch(target: object, event: EventName, kind: TargetRecord['kind'], adds: boolean, listener: unknown): void {
     if (typeof event !== 'string' && typeof event !== 'symbol') return
     let record = this.#byTarget.get(target)
@@ -226,7 +302,14 @@ export class ListenerTracker {
         this.#sweep()
       }
       if (!this.#captureStacks && this.#firstTouch(target)) return
-      record = { ref: new WeakRef(target), kind, events: new Map() }
+      if (kind === 'dom') {
+        const read = domListenerReader(target)
+        // An EventTarget whose listeners leakspec cannot read is not counted (never guessed).
+        if (read === undefined) return
+        record = { ref: new WeakRef(target), kind, events: new Map(), label: domTargetLabel(target, this.#realm), read }
+      } else {
+        record = { ref: new WeakRef(target), kind, events: new Map() }
+      }
       this.#byTarget.set(target, record)
       this.#records.push(record)
     }

@@ -20,6 +20,8 @@ export interface JestRunSpec {
   readonly jestArgs: readonly string[]
   /** Extra environment variables. */
   readonly env?: Record<string, string>
+  /** Run Jest under `ulimit -n` of this many files (absent: this process's limit). */
+  readonly fileLimit?: number
 }
 
 /** What one Jest run left. */
@@ -73,6 +75,7 @@ export async function runJest(env: TestEnv, work: string, spec: JestRunSpec): Pr
         LEAKSPEC_FIXTURE_OUT: join(work, 'runtime'),
         ...spec.env,
       },
+      ...(spec.fileLimit === undefined ? {} : { fileLimit: spec.fileLimit }),
     },
   )
   let report: RunReport

@@ -23,6 +23,11 @@ export interface RunOptions {
   readonly env?: Record<string, string>
   /** Kill the process after this many milliseconds. @default 300000 */
   readonly timeoutMs?: number
+  /**
+   * Runs the command under this limit of open files (`ulimit -n`, through bash), as on a machine
+   * whose default limit is low (macOS: 256). Absent: the limit this process has.
+   */
+  readonly fileLimit?: number
 }
 
 /**
@@ -47,7 +52,13 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 export function run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   const started = Date.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] })
+    const limit = options.fileLimit
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 16)) {
+      throw new TypeError(`run: fileLimit must be an integer of at least 16; received ${limit}`)
+    }
+    // `exec "$0" "$@"`: bash sets the limit, then becomes the command (no quoting of the arguments).
+    const [file, argv] = limit === undefined ? [command, args] : ['bash', ['-c', `ulimit -n ${limit} && exec "$0" "$@"`, command, ...args]]
+    const child = spawn(file, argv, { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     let timedOut = false

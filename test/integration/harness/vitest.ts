@@ -19,9 +19,15 @@ export interface VitestRun {
  * `vitest run` with the default reporter (kept in `result.stdout`) and the JSON reporter.
  * @param fixture folder under test/fixtures, for example `vitest`
  * @param args extra Vitest CLI arguments
+ * @param options `fileLimit`: run under `ulimit -n` of this many files; `env`: extra environment variables
  * @throws {Error} when Vitest wrote no report (it crashed before running tests), with its output
  */
-export async function runVitestFixture(env: TestEnv, fixture: string, args: readonly string[] = []): Promise<VitestRun> {
+export async function runVitestFixture(
+  env: TestEnv,
+  fixture: string,
+  args: readonly string[] = [],
+  options: { readonly fileLimit?: number; readonly env?: Record<string, string> } = {},
+): Promise<VitestRun> {
   const work = prepareWork(env, join(ROOT, 'test', 'fixtures', fixture), fixture, true)
   const output = join(work, 'report.json')
   const result = await run(
@@ -34,7 +40,12 @@ export async function runVitestFixture(env: TestEnv, fixture: string, args: read
       `--outputFile.json=${output}`,
       ...args,
     ],
-    { cwd: work, timeoutMs: 600_000, env: { CI: 'true' } },
+    {
+      cwd: work,
+      timeoutMs: 600_000,
+      env: { CI: 'true', ...options.env },
+      ...(options.fileLimit === undefined ? {} : { fileLimit: options.fileLimit }),
+    },
   )
   let report: RunReport
   try {

@@ -1,0 +1,1 @@
+require('./driver.cjs').register(test, 'jest-jsdom')
