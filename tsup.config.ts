@@ -6,6 +6,7 @@ export default defineConfig({
     'vitest/index': 'src/vitest/index.ts',
     'vitest/setup': 'src/vitest/setup.ts',
     'vitest/runner': 'src/vitest/runner.ts',
+    'vitest/browser': 'src/vitest/browser.ts',
     'jest-environment/index': 'src/jest-environment/index.ts',
     'jest/index': 'src/jest/index.ts',
     'jest-reporter/index': 'src/jest-reporter/index.ts',
@@ -22,5 +23,5 @@ export default defineConfig({
   // Keep `node:timers` & co.: Vite's module runner resolved a bare `timers` as a file next to the tests
   // when it inlined leakspec (examples/reports/vitest: Cannot find module '<dir>/timers').
   removeNodeProtocol: false,
-  external: ['vitest', '@jest/globals', 'jest-environment-node'],
+  external: ['vitest', 'vitest/browser', '@jest/globals', 'jest-environment-node'],
 })

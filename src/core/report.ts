@@ -84,8 +84,11 @@ interface ReportBase {
   readonly extraRoundsUsed: number
   /** Whether `fn` returned promises. */
   readonly async: boolean
-  /** How GC was forced, or `unavailable`. */
-  readonly gc: GcSource | 'unavailable'
+  /**
+   * How GC was forced: `exposed` or `fallback` in Node, `cdp` in Vitest Browser Mode (the server forced
+   * it over the Chrome DevTools Protocol), or `unavailable`.
+   */
+  readonly gc: GcSource | 'cdp' | 'unavailable'
   /** The options in force. */
   readonly options: ResolvedLeakOptions
   /**

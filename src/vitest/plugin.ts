@@ -8,6 +8,7 @@ import { describeValue, resolveOptions, type LeakOptions } from '../core/options
 import { configureHook, validateHookFiles } from './hook-plugin.js'
 import { resolveReportOptions, type LeakspecReportOptions } from '../report/options.js'
 import { LeakspecReporter } from './reporter.js'
+import { createBrowserCommands } from './browser-commands.js'
 
 /** Options of the {@link leakspec} plugin. */
 export interface LeakspecPluginOptions {
@@ -35,7 +36,7 @@ export interface ConfigureVitestContextLike {
       setupFiles: string[]
       execArgv?: string[]
       pool?: string
-      browser?: { enabled?: boolean }
+      browser?: { enabled?: boolean; commands?: Record<string, unknown> }
     }
     provide?(key: string, value: unknown): void
   }
@@ -52,12 +53,12 @@ export interface LeakspecVitestPlugin {
 /** Key under which the plugin provides its defaults to test workers (`inject`). */
 export const DEFAULTS_KEY = 'leakspec:defaults'
 
-function setupFilePath(): string {
-  for (const candidate of ['./setup.js', './vitest/setup.js']) {
+function setupFilePath(name = 'setup'): string {
+  for (const candidate of [`./${name}.js`, `./vitest/${name}.js`]) {
     const path = fileURLToPath(new URL(candidate, import.meta.url))
     if (existsSync(path)) return path
   }
-  throw new Error('leakspec: the Vitest setup file is missing from the installed package; reinstall leakspec.')
+  throw new Error(`leakspec: the Vitest ${name} file is missing from the installed package; reinstall leakspec.`)
 }
 
 const FORK_POOLS = new Set(['forks', 'vmForks'])
@@ -81,9 +82,12 @@ function addReporter(vitest: { readonly config: { reporters: unknown[] } }, opti
  * export default defineConfig({ plugins: [leakspec()] })
  * ```
  *
- * In each (non-browser) project it adds the `leakspec/vitest/setup` file (which registers `toLeak`
+ * In each Node project it adds the `leakspec/vitest/setup` file (which registers `toLeak`
  * and the unawaited guard) and, for the `forks` and `vmForks` pools, `--expose-gc` to `execArgv`.
  * Thread pools cannot take that flag; there leakspec uses the runtime fallback to force GC.
+ * In each Browser Mode project (`browser.enabled`) it adds `leakspec/vitest/browser` (the page's
+ * `toLeak`) and the browser commands that force GC and read the page's heap over the Chrome DevTools
+ * Protocol (Playwright provider, Chromium).
  *
  * @param options plugin options; `defaults` apply to every `toLeak` in the project
  * @throws {TypeError} for unknown plugin options or invalid defaults
@@ -115,7 +119,15 @@ export function leakspec(options: LeakspecPluginOptions = {}): LeakspecVitestPlu
     configureVitest({ project, vitest }) {
       if (report !== false && vitest) addReporter(vitest, report, files)
       const config = project.config
-      if (config.browser?.enabled) return
+      if (config.browser?.enabled) {
+        // Browser Mode: the page's toLeak (leakspec/vitest/browser) and the commands it asks to force
+        // GC and read the heap over the Chrome DevTools Protocol.
+        const setup = setupFilePath('browser')
+        if (!config.setupFiles.includes(setup)) config.setupFiles.push(setup)
+        const commands = (config.browser.commands ??= {})
+        for (const [name, command] of Object.entries(createBrowserCommands(defaults))) commands[name] ??= command
+        return
+      }
       const setup = setupFilePath()
       if (!config.setupFiles.includes(setup)) config.setupFiles.push(setup)
       if (config.pool !== undefined && FORK_POOLS.has(config.pool)) {

