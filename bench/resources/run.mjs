@@ -19,6 +19,7 @@
  *                        (bench/out/resources-clean.json) instead of running them again
  *   --from-raw F.jsonl   take the leaky and pg clean runs from an earlier run's raw file instead of
  *                        running them (with --clean-results: only the table is made)
+ *   --context TEXT       a paragraph on how the set was run, printed under the tables
  *   --no-write           print only; write nothing under bench/results
  *
  * The clean twins of cases.ts are run by `bench/run.mjs --cases res-clean-… --runs-clean N` (the
@@ -66,7 +67,7 @@ const CLEAN_TWINS = {
 const slug = (name) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')
 
 function parseArgs(argv) {
-  const opts = { runs: 20, cleanRuns: 72, pgCleanRuns: 50, jobs: 1, fileLimit: 256, kinds: null, cleanResults: null, fromRaw: null, write: true }
+  const opts = { runs: 20, cleanRuns: 72, pgCleanRuns: 50, jobs: 1, fileLimit: 256, kinds: null, cleanResults: null, fromRaw: null, context: null, write: true }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const next = () => {
@@ -87,6 +88,7 @@ function parseArgs(argv) {
     else if (a === '--kinds') opts.kinds = next().split(',')
     else if (a === '--clean-results') opts.cleanResults = next()
     else if (a === '--from-raw') opts.fromRaw = next()
+    else if (a === '--context') opts.context = next()
     else if (a === '--no-write') opts.write = false
     else throw new TypeError(`bench/resources: unknown option ${a}. See the header of bench/resources/run.mjs.`)
   }
@@ -323,7 +325,10 @@ function render({ opts, leaky, cleanByKind, commit, started, loadStart, cleanCom
   }
   if (pgMissing && leaky.some((row) => row.kind === 'pg' && row.runs === 0)) lines.push('', `pg: no runs (${pgMissing}).`)
   const misses = leaky.filter((row) => row.otherOutcomes.length > 0)
-  for (const row of misses) lines.push('', `${row.kind}: ${row.runs - row.leaks} run(s) without the verdict: ${row.otherOutcomes.join('; ')}`)
+  for (const row of misses) {
+    const shown = row.otherOutcomes.map((text) => text.split('\n')[0]).join('; ')
+    lines.push('', `${row.kind}: ${row.runs - row.leaks} run(s) without the verdict: ${shown}`)
+  }
   lines.push('')
   lines.push(
     `Clean twins: ${cleanTotal} fresh runs in all, ${fpTotal} false leak verdict${fpTotal === 1 ? '' : 's'}` +
@@ -342,6 +347,7 @@ function render({ opts, leaky, cleanByKind, commit, started, loadStart, cleanCom
       lines.push(`| ${kind} | ${row.name} | ${row.runs} | ${fp} | ${row.inconclusive} | ${row.errors} | ${ms(row.timeMedianMs)} |`)
     }
   }
+  if (opts.context) lines.push('', opts.context)
   return lines.join('\n')
 }
 
