@@ -301,7 +301,11 @@ async function main() {
 
 function render({ opts, leaky, cleanByKind, commit, started, loadStart, cleanCommand, pgMissing }) {
   const lines = []
-  const command = ['npm run bench:resources', ...process.argv.slice(2)].join(' ')
+  // The command as run, without the --context paragraph (printed below the tables).
+  const args = process.argv.slice(2)
+  const at = args.indexOf('--context')
+  const shown = at < 0 ? args : [...args.slice(0, at), ...args.slice(at + 2)]
+  const command = ['node bench/resources/run.mjs', ...shown].join(' ')
   const cleanTotal = Object.values(cleanByKind).flat().reduce((sum, row) => sum + row.runs, 0)
   const fpTotal = Object.values(cleanByKind).flat().reduce((sum, row) => sum + row.fp, 0)
   // False verdicts that named a resource signal (not the heap alone).
