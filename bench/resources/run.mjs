@@ -19,6 +19,7 @@
  *                        (bench/out/resources-clean.json) instead of running them again
  *   --from-raw F.jsonl   take the leaky and pg clean runs from an earlier run's raw file instead of
  *                        running them (with --clean-results: only the table is made)
+ *   --context TEXT       a paragraph on how the set was run, printed under the tables
  *   --no-write           print only; write nothing under bench/results
  *
  * The clean twins of cases.ts are run by `bench/run.mjs --cases res-clean-… --runs-clean N` (the
@@ -66,7 +67,7 @@ const CLEAN_TWINS = {
 const slug = (name) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')
 
 function parseArgs(argv) {
-  const opts = { runs: 20, cleanRuns: 72, pgCleanRuns: 50, jobs: 1, fileLimit: 256, kinds: null, cleanResults: null, fromRaw: null, write: true }
+  const opts = { runs: 20, cleanRuns: 72, pgCleanRuns: 50, jobs: 1, fileLimit: 256, kinds: null, cleanResults: null, fromRaw: null, context: null, write: true }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const next = () => {
@@ -87,6 +88,7 @@ function parseArgs(argv) {
     else if (a === '--kinds') opts.kinds = next().split(',')
     else if (a === '--clean-results') opts.cleanResults = next()
     else if (a === '--from-raw') opts.fromRaw = next()
+    else if (a === '--context') opts.context = next()
     else if (a === '--no-write') opts.write = false
     else throw new TypeError(`bench/resources: unknown option ${a}. See the header of bench/resources/run.mjs.`)
   }
@@ -166,7 +168,7 @@ function summarizeLeaky(spec, runs) {
     callsMax: calls.length ? Math.max(...calls) : NaN,
     timeMedianMs: median(times),
     timeP95Ms: quantile(times, 0.95),
-    otherOutcomes: other.map((run) => (run.error ? `error ${run.error.code}: ${run.error.message.slice(0, 160)}` : `${run.verdict}${run.cause ? ` (${run.cause})` : ''}: ${run.reason}`)).slice(0, 5),
+    otherOutcomes: other.map((run) => (run.error ? `error ${run.error.code}: ${run.error.message.slice(0, 160)}` : `${run.verdict}${run.cause ? ` (${run.cause})` : ''}: ${run.reason}`)),
   }
 }
 
@@ -174,7 +176,8 @@ function cleanRow(name, runs) {
   const fp = runs.filter((run) => run.verdict === 'leak').length
   const inconclusive = runs.filter((run) => run.verdict === 'inconclusive').length
   const errors = runs.filter((run) => run.error).length
-  return { name, runs: runs.length, fp, inconclusive, errors, timeMedianMs: median(runs.filter((r) => !r.error).map((r) => r.durationMs)) }
+  const leakKeys = runs.filter((run) => run.verdict === 'leak').map((run) => run.leaks.map((leak) => leak.key).join('+'))
+  return { name, runs: runs.length, fp, inconclusive, errors, leakKeys, timeMedianMs: median(runs.filter((r) => !r.error).map((r) => r.durationMs)) }
 }
 
 async function main() {
@@ -262,7 +265,7 @@ async function main() {
         }
       }),
     }
-    cleanCommand = `bench/run.mjs --cases ${names.length > 3 ? 'res-clean-… (all 14)' : names.join(',')} --runs-clean ${opts.cleanRuns} --jobs ${opts.jobs} --vitest-runs 0`
+    cleanCommand = `bench/run.mjs --cases res-clean-… (all 14) --runs-clean ${opts.cleanRuns} --vitest-runs 0`
   } else if (opts.cleanResults) {
     cleanSet = JSON.parse(readFileSync(opts.cleanResults, 'utf8'))
     cleanCommand = `(from ${opts.cleanResults})`
@@ -298,9 +301,15 @@ async function main() {
 
 function render({ opts, leaky, cleanByKind, commit, started, loadStart, cleanCommand, pgMissing }) {
   const lines = []
-  const command = ['npm run bench:resources', ...process.argv.slice(2)].join(' ')
+  // The command as run, without the --context paragraph (printed below the tables).
+  const args = process.argv.slice(2)
+  const at = args.indexOf('--context')
+  const shown = at < 0 ? args : [...args.slice(0, at), ...args.slice(at + 2)]
+  const command = ['node bench/resources/run.mjs', ...shown].join(' ')
   const cleanTotal = Object.values(cleanByKind).flat().reduce((sum, row) => sum + row.runs, 0)
   const fpTotal = Object.values(cleanByKind).flat().reduce((sum, row) => sum + row.fp, 0)
+  // False verdicts that named a resource signal (not the heap alone).
+  const fpResource = Object.values(cleanByKind).flat().reduce((sum, row) => sum + (row.leakKeys ?? []).filter((keys) => keys.split('+').some((key) => key !== 'heap')).length, 0)
   lines.push('## Resource leaks: calls and time to a verdict, per kind')
   lines.push('')
   lines.push(
@@ -323,11 +332,18 @@ function render({ opts, leaky, cleanByKind, commit, started, loadStart, cleanCom
   }
   if (pgMissing && leaky.some((row) => row.kind === 'pg' && row.runs === 0)) lines.push('', `pg: no runs (${pgMissing}).`)
   const misses = leaky.filter((row) => row.otherOutcomes.length > 0)
-  for (const row of misses) lines.push('', `${row.kind}: ${row.runs - row.leaks} run(s) without the verdict: ${row.otherOutcomes.join('; ')}`)
+  for (const row of misses) {
+    const counted = new Map()
+    for (const text of row.otherOutcomes.map((outcome) => outcome.split('\n')[0].replace(/about \d+ ms/, 'about … ms'))) counted.set(text, (counted.get(text) ?? 0) + 1)
+    const shown = [...counted].map(([text, n]) => `${n}× ${text}`).join('; ')
+    lines.push('', `${row.kind}: ${row.runs - row.leaks} run(s) without the verdict: ${shown}`)
+  }
   lines.push('')
   lines.push(
-    `Clean twins: ${cleanTotal} fresh runs in all, ${fpTotal} false leak verdict${fpTotal === 1 ? '' : 's'}` +
-      (cleanTotal > 0 ? ` (95 % upper bound on the false-positive rate: ${(100 * upperBound(fpTotal, cleanTotal)).toFixed(2)} %)` : '') +
+    `Clean twins: ${cleanTotal} fresh runs in all, ${fpTotal} false leak verdict${fpTotal === 1 ? '' : 's'}, ${fpResource} of them on a resource signal` +
+      (cleanTotal > 0
+        ? ` (95 % upper bounds on the false-positive rate: ${(100 * upperBound(fpTotal, cleanTotal)).toFixed(2)} % for any signal, ${(100 * upperBound(fpResource, cleanTotal)).toFixed(2)} % for the resource signals)`
+        : '') +
       '. The twins of test/fixtures/resources/cases.ts release what they create before they return (or resolve), some of it late (a socket\'s close event, a child\'s exit, a worker\'s terminate); ' +
       `they run with their pairs' options through \`${cleanCommand ?? 'bench/run.mjs'}\`.` +
       (cleanByKind.pg ? ' The pg twin runs here, in fresh processes under the same file limit, with the default options.' : ''),
@@ -342,6 +358,7 @@ function render({ opts, leaky, cleanByKind, commit, started, loadStart, cleanCom
       lines.push(`| ${kind} | ${row.name} | ${row.runs} | ${fp} | ${row.inconclusive} | ${row.errors} | ${ms(row.timeMedianMs)} |`)
     }
   }
+  if (opts.context) lines.push('', opts.context)
   return lines.join('\n')
 }
 
