@@ -260,6 +260,8 @@ export function writeReport(resultsDir, outPath, results) {
     ...(resultsDir && existsSync(join(resultsDir, '..', 'dom', 'section.md')) ? [readFileSync(join(resultsDir, '..', 'dom', 'section.md'), 'utf8').trim(), ''] : []),
     // The real-code corpus (bench/real/run.mjs writes bench/results/real.md), when measured.
     ...(resultsDir && existsSync(join(resultsDir, 'real.md')) ? [readFileSync(join(resultsDir, 'real.md'), 'utf8').trim(), ''] : []),
+    // Resource leaks per kind and the clean twins (bench/resources/run.mjs writes bench/results/resources.md), when measured.
+    ...(resultsDir && existsSync(join(resultsDir, 'resources.md')) ? [readFileSync(join(resultsDir, 'resources.md'), 'utf8').trim(), ''] : []),
     ...(notes ? ['## Analysis', '', notes, ''] : []),
     ...sets.map(resultSection),
   ].join('\n')

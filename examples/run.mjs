@@ -93,6 +93,11 @@ const scripts = [
     expectOutput: [/^✓ known leaks: lodash\.get 4\.4\.2 passes as a known leak/m, /^✓ known leaks: a leak of my own still fails/m],
   },
   {
+    name: 'a socket leak caught under a low file limit (ulimit -n 256), released for the next test',
+    args: [join(root, 'examples/file-limit/run.mjs')],
+    expectOutput: [/^✓ file limit: decided by the count schedule within 64 calls, not by EMFILE/m, /^✓ file limit: the next test still connects/m],
+  },
+  {
     name: 'from a production leak to a regression test (docs/production-leak.md)',
     args: [join(root, 'examples/production-leak/walkthrough.mjs')],
     expectOutput: [/^✓ leakspec diff names Session/m, /^✓ the regression test fails/m, /^✓ after the fix the same test passes/m],

@@ -294,6 +294,7 @@ async function runOnce(plan, work, pgEnv) {
     reason: null,
     cause: null,
     leaks: [],
+    twinBytes: TWIN_BYTES,
     processMs: result.durationMs,
     exit: result.code,
     load: Number(os.loadavg()[0].toFixed(2)),
@@ -378,7 +379,7 @@ export function summarize(records, context = {}) {
   lines.push('')
   lines.push(
     'Published packages at pinned versions (bench/real/package.json), each case file a `clean` test and a `leaky` twin that runs the same ' +
-      'code and keeps one small record per call (about 50 B of heap), both `await expect(fn).not.toLeak()` with leakspec\'s defaults (test timeout 60 s). ' +
+      `code and keeps one record per call (about ${twinSizes(records)} of heap), both \`await expect(fn).not.toLeak()\` with leakspec's defaults (test timeout 60 s). ` +
       'Every run is one test in a fresh runner process (Vitest 4.1 or Jest 30, Node ' +
       `${process.version.slice(1)}); "busy" runs had a busy-loop process on the other core. A clean test is right when it passes, a leaky twin when it fails as a leak. See bench/real/README.md.`,
   )
@@ -457,6 +458,15 @@ export function summarize(records, context = {}) {
   lines.push('')
   lines.push(`Command: \`${context.command ?? 'node bench/real/run.mjs'}\`${context.when ? ` (${context.when})` : ''}.`)
   return lines.join('\n') + '\n'
+}
+
+/**
+ * What the records' leaky twins kept per call, in words: records from before `twinBytes` was logged
+ * come from the first twin, `{ call, value }`, about 50 B per call.
+ */
+function twinSizes(records) {
+  const sizes = [...new Set(records.map((record) => record.twinBytes ?? 50))].sort((a, b) => a - b)
+  return sizes.map((bytes) => `${bytes} B`).join(' or ') || `${TWIN_BYTES} B`
 }
 
 /** Heap bytes per call one leaky twin keeps (cases/_shared.cjs `retain`, measured with 200,000 records). */

@@ -13,7 +13,9 @@
  * - servers: `server.close()`; child processes: killed; workers: terminated (their own API, through
  *   the handle's owner object, so they end the way the program would end them);
  * - sockets and pipes: the native handle is closed without events, so that a client library that
- *   never expected its socket to end (a database client) emits no `error` into the test;
+ *   never expected its socket to end (a database client) emits no `error` into the test; a server's
+ *   end of a connection accepted in this process is destroyed instead (it emits `close`, so that the
+ *   server counts it out and `server.close()` can finish);
  * - FileHandles: closed; fds opened with `fs.open`/`openSync` (kind `file`) and still open: closed.
  *
  * Only kinds that leaked are touched, and only resources created after the ledger started.
@@ -93,8 +95,11 @@ function close(type: string, resource: object): boolean {
     case 'TLSWrap': {
       const socket = ownerOf(resource)
       if (socket === undefined || socket['destroyed'] === true) return false
-      // The native handle, not socket.destroy(): no 'close' or 'error' reaches a client that would
-      // treat it as a lost connection and throw into the test.
+      // A server's end of a connection (accepted in this process): destroyed, so that it emits
+      // 'close' and its server counts it out — else `server.close()` would wait for it forever.
+      if (typeof socket['_server'] === 'object' && socket['_server'] !== null) return call(socket, 'destroy')
+      // A client's end: the native handle, not socket.destroy(), so that no 'close' or 'error'
+      // reaches a client that would treat it as a lost connection and throw into the test.
       if (!call(handle, 'close')) return false
       return true
     }

@@ -646,7 +646,10 @@ function checkpointSpan(checkpoints: readonly Checkpoint[]): string {
 }
 
 function failureVerb(failure: CheckFailure): string {
-  if (failure.code === 'CALL_TIMEOUT') return `never settled (${failure.message})`
+  if (failure.code === 'CALL_TIMEOUT') {
+    const within = /did not settle within (\d+) ms/.exec(failure.message)
+    return within ? `never settled (waited ${within[1]} ms)` : 'never settled'
+  }
   if (failure.code === 'FN_THREW') return `threw: ${failure.message}`
   return `rejected: ${failure.message}`
 }

@@ -56,6 +56,14 @@ export interface LeakCheckRecord {
     readonly perCall: number
     readonly marginal: boolean
   }>
+  /** What decided a leak: the count schedule (`counts`) or the counts before a failed call (`failure`). */
+  readonly decidedBy?: 'counts' | 'failure'
+  /** The count schedule's readings (calls, and each count relative to the baseline), when it decided. */
+  readonly checkpoints?: { readonly calls: readonly number[]; readonly counts: Readonly<Record<string, readonly number[]>> }
+  /** The call that failed, when the counts before it decided the leak. */
+  readonly failure?: { readonly call: number; readonly code: string; readonly message: string }
+  /** Resources closed after the verdict (the `release` option), by signal key. */
+  readonly released?: Readonly<Record<string, number>>
   /** Calls in round 1 after calibration. */
   readonly callsPerRound?: number
   /** How GC was forced (`exposed`, `fallback`…), or `unavailable`. */
@@ -116,6 +124,12 @@ export function toRecord(report: LeakReport): LeakCheckRecord {
       perCall: signal.perCall,
       marginal: signal.marginal,
     })),
+    ...(report.verdict === 'leak' && report.decidedBy !== undefined ? { decidedBy: report.decidedBy } : {}),
+    ...(report.verdict === 'leak' && report.checkpoints !== undefined
+      ? { checkpoints: { calls: [...report.checkpoints.calls], counts: Object.fromEntries(Object.entries(report.checkpoints.counts).map(([key, values]) => [key, [...values]])) } }
+      : {}),
+    ...(report.verdict === 'leak' && report.failure !== undefined ? { failure: { ...report.failure } } : {}),
+    ...(report.verdict === 'leak' && report.released !== undefined ? { released: { ...report.released } } : {}),
     callsPerRound: report.callsPerRound,
     gc: report.gc,
     async: report.async,

@@ -363,7 +363,7 @@ export function formatLeak(report: LeakReport & { verdict: 'leak' }, hint: strin
     lines.push(
       `Released after the verdict, so that the next test can open and connect again: ${listFormat(
         released.map(([key, count]) => `${count} ${signalName(key)}`),
-      )} that the measured calls left open (option \`release: false\` keeps them).`,
+      )} that the check's calls (the measured ones and the diagnosis's) left open (option \`release: false\` keeps them).`,
     )
   }
   const known = knownLines(report)

@@ -161,6 +161,24 @@ function roundsTable(check: ReportCheck): string {
   return `<table class="rounds"><thead><tr><th>round</th><th>calls</th><th>heap/call</th><th>other signals</th></tr></thead><tbody>${rows}</tbody></table>`
 }
 
+/** The count schedule's readings, when it decided: each count relative to the baseline after each checkpoint. */
+function checkpointsTable(check: ReportCheck): string {
+  const checkpoints = check.checkpoints
+  if (checkpoints === undefined) return ''
+  const head = checkpoints.calls.map((calls) => `<th>${escapeHtml(calls)}</th>`).join('')
+  const rows = Object.entries(checkpoints.counts)
+    .map(([key, values]) => `<tr><td>${escapeHtml(key)}</td>${values.map((value) => `<td>${escapeHtml(value > 0 ? `+${value}` : value)}</td>`).join('')}</tr>`)
+    .join('')
+  const released = Object.entries(check.released ?? {})
+    .map(([key, count]) => `${escapeHtml(count)} ${escapeHtml(key)}`)
+    .join(', ')
+  return (
+    `<table class="rounds checkpoints"><caption>decided by the count schedule${check.failure ? `; call ${escapeHtml(check.failure.call)} failed: ${escapeHtml(check.failure.message)}` : ''}</caption>` +
+    `<thead><tr><th>after call</th>${head}</tr></thead><tbody>${rows}</tbody></table>` +
+    (released ? `<p class="released">released after the verdict: ${released}</p>` : '')
+  )
+}
+
 function checkSection(check: ReportCheck, index: number, total: number): string {
   const facts = [
     `${check.calls} calls`,
@@ -182,7 +200,7 @@ function checkSection(check: ReportCheck, index: number, total: number): string 
     `<div class="plots">${heapPlot(check)}${signalsPlot(check)}</div>`,
     `<p class="facts">${facts.map(escapeHtml).join(' · ')}</p>`,
     knownList(check),
-    `<details${check.verdict === 'clean' ? '' : ' open'}><summary>Rounds</summary>${roundsTable(check)}</details>`,
+    `<details${check.verdict === 'clean' ? '' : ' open'}><summary>Rounds</summary>${roundsTable(check)}${checkpointsTable(check)}</details>`,
     check.diagnosis ? `<h4>Diagnosis</h4><pre class="diagnosis">${escapeHtml(check.diagnosis)}</pre>` : '',
     '</section>',
   ].join('')

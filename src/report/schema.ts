@@ -91,8 +91,16 @@ export interface ReportCheck {
   readonly leaks: ReadonlyArray<{ readonly key: string; readonly perCall: number }>
   /** Every signal decided or watched (absent in records from older leakspec versions). */
   readonly signals: readonly ReportSignal[]
-  /** Round by round series (warm-up excluded). */
+  /** Round by round series (warm-up excluded); empty when the count schedule decided before the rounds. */
   readonly rounds: readonly ReportRound[]
+  /** What decided a leak before or without the heap rounds: the count schedule, or the counts before a failed call. */
+  readonly decidedBy?: 'counts' | 'failure'
+  /** The count schedule's readings: calls at each checkpoint, each count relative to the baseline (items). */
+  readonly checkpoints?: { readonly calls: readonly number[]; readonly counts: Readonly<Record<string, readonly number[]>> }
+  /** The call that failed after steady count growth (number, how, and the error in one sentence). */
+  readonly failure?: { readonly call: number; readonly code: string; readonly message: string }
+  /** Resources leakspec closed after the verdict so the next test could open and connect again, by signal key. */
+  readonly released?: Readonly<Record<string, number>>
   /** The diagnosis text of a leak: what leaked, who holds it, where it was allocated. */
   readonly diagnosis?: string
   /**

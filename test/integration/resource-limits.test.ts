@@ -136,7 +136,7 @@ function callsOf(message: string): number {
 
 /** What the release line says was closed, by signal name (`TCPServerWrap handles` → 36). */
 function releasedOf(message: string): Record<string, number> {
-  const line = /^Released after the verdict, so that the next test can open and connect again: (.*) that the measured calls left open \(option `release: false` keeps them\)\.$/m.exec(message)
+  const line = /^Released after the verdict, so that the next test can open and connect again: (.*) that the check's calls \(the measured ones and the diagnosis's\) left open \(option `release: false` keeps them\)\.$/m.exec(message)
   if (!line) return {}
   return Object.fromEntries([...line[1]!.matchAll(/(\d+) ([\w' ]+?(?:handles|fds|listeners))/g)].map((match) => [match[2], Number(match[1])]))
 }

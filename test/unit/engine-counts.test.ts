@@ -75,6 +75,33 @@ describe('resource leaks are decided as counts', () => {
     expect(report.released?.['fds:file']).toBeGreaterThanOrEqual(report.calls)
   })
 
+  test('a connection kept per call to a server of this process: after the release, the server can close', async () => {
+    // Both ends leak (the client's socket and the server's accepted end). The server's ends must be
+    // counted out by the release, else `server.close()` would wait for them forever.
+    const server = net.createServer((socket) => socket.on('error', () => {}))
+    await listen(server)
+    const { port } = server.address() as net.AddressInfo
+    const sockets: net.Socket[] = []
+    const report = await measureLeaks(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const socket = net.createConnection({ host: LOOPBACK, port }, () => resolve())
+          socket.once('error', reject)
+          sockets.push(socket)
+        }),
+    )
+    expect(report.verdict).toBe('leak')
+    if (report.verdict !== 'leak') return
+    expect(report.decidedBy).toBe('counts')
+    expect(report.released?.['handles:TCPSocketWrap']).toBeGreaterThanOrEqual(2 * report.calls)
+    const closed = await Promise.race([
+      new Promise<string>((resolve) => server.close(() => resolve('closed'))),
+      new Promise<string>((resolve) => setTimeout(() => resolve('still waiting after 5 s'), 5000)),
+    ])
+    expect(closed).toBe('closed')
+    expect(await canOpenAgain()).toBe(true)
+  })
+
   test('release: false keeps what leaked open', async () => {
     const before = kept.length
     const report = await measureLeaks(
