@@ -111,6 +111,20 @@ function close(type: string, resource: object): boolean {
   }
 }
 
+/** How long a release waits at most for killed children, terminated workers and closed servers to end, ms. */
+const END_WAIT_MS = 3000
+
+/** A promise of the owner's end ('exit' of a child or worker, 'close' of a server), when it has one to wait for. */
+function endOf(type: string, resource: object): Promise<unknown> | undefined {
+  const event = type === 'ProcessWrap' || type === 'Worker' ? 'exit' : type === 'TCPServerWrap' || type === 'PipeServerWrap' ? 'close' : undefined
+  if (event === undefined) return undefined
+  const owner = ownerOf(resource) as { once?: (event: string, listener: () => void) => unknown } | undefined
+  if (typeof owner?.once !== 'function') return undefined
+  return new Promise((resolve) => {
+    owner.once!(event, () => resolve(undefined))
+  })
+}
+
 /** Notes the resources created while it runs; closes the leaked ones on request. */
 export class ResourceLedger {
   /** Live resources by async id (a resource leaves when it is destroyed, so clean code adds nothing). */
@@ -145,6 +159,7 @@ export class ResourceLedger {
     // Closing a server, socket or child process closes its fds too; fds that belong to a FileHandle
     // are closed by the FileHandle only (closing the number directly could later close a reused fd).
     const fileHandleFds = new Set<number>()
+    const endings: Array<Promise<unknown>> = []
     for (const [asyncId, noted] of this.#noted) {
       const resource = noted.ref.deref()
       if (resource === undefined) {
@@ -154,11 +169,24 @@ export class ResourceLedger {
       const fd = (resource as { fd?: unknown }).fd
       if (noted.type === 'FileHandle' && typeof fd === 'number' && fd >= 0) fileHandleFds.add(fd)
       if (!handleTypes.has(noted.type)) continue
-      if (close(noted.type, resource)) this.#add(`handles:${noted.type}`, 1)
+      if (close(noted.type, resource)) {
+        this.#add(`handles:${noted.type}`, 1)
+        // The end events come later (never synchronously from kill, terminate or close).
+        const ending = endOf(noted.type, resource)
+        if (ending !== undefined) endings.push(ending)
+      }
     }
     if (handleTypes.size > 0) {
-      // Let close callbacks run (servers, killed children, terminated workers).
-      await new Promise((resolve) => timers.setTimeout(resolve, 20))
+      // Let close callbacks run, and wait (bounded) for killed children, terminated workers and closed
+      // servers to be gone: on a loaded machine a SIGKILLed child takes a while to be reaped.
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        Promise.all(endings).then(() => new Promise((resolve) => timers.setTimeout(resolve, 20))),
+        new Promise((resolve) => {
+          timer = timers.setTimeout(resolve, END_WAIT_MS)
+        }),
+      ])
+      if (timer !== undefined) timers.clearTimeout(timer)
     }
     if (fdKinds.has('file') && this.#fdsAtStart !== undefined) {
       for (const [fd, target] of readFdTable()) {
