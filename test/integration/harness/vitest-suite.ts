@@ -110,7 +110,8 @@ export function describeVitestIntegration(spec: VitestEnvSpec): void {
       expect(message).toMatch(
         /^Leaking \(grew in each of the last 3 rounds and again in a confirmation round(?:, after [1-4] extra round\(s\) because the evidence was marginal)?; heap floor 16 B per call\):$/m,
       )
-      expect(message).toMatch(new RegExp(String.raw`^  heap  ${BYTES} per call$`, 'm'))
+      // "(marginal)" marks a leak whose last rounds fell or came close to the floor (a loaded machine's noise).
+      expect(message).toMatch(new RegExp(String.raw`^  heap  ${BYTES} per call(?:  \(marginal\))?$`, 'm'))
       expect(message).toMatch(/^ {2}round {2}calls {2}heap\/call {2}other signals$/m)
       expect(message).toContain('  (* counted rounds)')
       expect(message).toMatch(FOOTER(gc, async))
