@@ -15,6 +15,7 @@
  *
  * No `node:` modules here: this file is bundled into the page.
  */
+import { callRejected, callThrew, callTimedOut, isThenable } from '../core/call-errors.js'
 import { LeakCheckError } from '../core/errors.js'
 import type { ResolvedLeakOptions } from '../core/options.js'
 import type { LeakReport } from '../core/report.js'
@@ -43,21 +44,6 @@ const CHUNK_BYTES_TARGET = 32 * 1024 * 1024
 export interface PageCheckToken {
   aborted: boolean
   reason?: string
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function'
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Object && typeof (error as Error).message === 'string' && typeof (error as Error).name === 'string') {
-    return `${(error as Error).name}: ${(error as Error).message}`
-  }
-  try {
-    return `${typeof error} ${JSON.stringify(error)}`
-  } catch {
-    return String(error)
-  }
 }
 
 /** Calls `fn` the given number of times, awaiting promises (at most `callTimeout` each). */
@@ -93,32 +79,16 @@ export class PageCaller {
       try {
         result = fn()
       } catch (error) {
-        throw new LeakCheckError(
-          'FN_THREW',
-          `leakspec: the function under test threw on call ${index}: ${describeError(error)}. ` +
-            'This is not a leak verdict; fix the error (every call must succeed) and run the check again.',
-          { cause: error, call: index },
-        )
+        throw callThrew(index, error)
       }
       if (isThenable(result)) {
         this.async = true
         const outcome = await this.#watchdog.settle(result)
         if (!outcome.settled) {
-          throw new LeakCheckError(
-            'CALL_TIMEOUT',
-            `leakspec: call ${index} of the function under test did not settle within ${this.#timeout} ms ` +
-              '(its promise or thenable never resolved or rejected). This is not a leak verdict. ' +
-              'Fix: make sure every call settles, or raise the `callTimeout` option.',
-            { call: index },
-          )
+          throw callTimedOut(index, this.#timeout)
         }
         if (!outcome.ok) {
-          throw new LeakCheckError(
-            'FN_REJECTED',
-            `leakspec: the function under test rejected on call ${index}: ${describeError(outcome.error)}. ` +
-              'This is not a leak verdict; fix the error (every call must succeed) and run the check again.',
-            { cause: outcome.error, call: index },
-          )
+          throw callRejected(index, outcome.error)
         }
       }
       if (this.observer?.wants(index)) await this.observer.reached(index)
