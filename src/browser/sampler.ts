@@ -15,21 +15,14 @@
  *
  * No `node:` modules here: this file is bundled into the page.
  */
+import { callRejected, callThrew, callTimedOut, isThenable } from '../core/call-errors.js'
 import { LeakCheckError } from '../core/errors.js'
 import type { ResolvedLeakOptions } from '../core/options.js'
-import type { LeakReport, RoundRecord, SignalSummary } from '../core/report.js'
+import type { LeakReport } from '../core/report.js'
+import { buildReport, countReport, decideAll } from '../core/report-build.js'
 import { type Checkpoint, earlyCountLeaks, isCheckpoint, LINGER_MS, type CountLeak } from '../core/count-rule.js'
 import { powerOfTwoAtMost } from '../core/stats.js'
-import {
-  combine,
-  decideSignal,
-  firstCountedRound,
-  MIN_ROUND_BYTES,
-  NOISE_MULTIPLE,
-  roundNoise,
-  type RuleParams,
-  type SignalDecision,
-} from '../core/verdict.js'
+import { combine, type RuleParams, type SignalDecision } from '../core/verdict.js'
 import { now, PageWatchdog, turn } from './clock.js'
 import type { PageListenerTracker } from './listeners.js'
 import type { PageReading } from './protocol.js'
@@ -51,21 +44,6 @@ const CHUNK_BYTES_TARGET = 32 * 1024 * 1024
 export interface PageCheckToken {
   aborted: boolean
   reason?: string
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function'
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Object && typeof (error as Error).message === 'string' && typeof (error as Error).name === 'string') {
-    return `${(error as Error).name}: ${(error as Error).message}`
-  }
-  try {
-    return `${typeof error} ${JSON.stringify(error)}`
-  } catch {
-    return String(error)
-  }
 }
 
 /** Calls `fn` the given number of times, awaiting promises (at most `callTimeout` each). */
@@ -101,32 +79,16 @@ export class PageCaller {
       try {
         result = fn()
       } catch (error) {
-        throw new LeakCheckError(
-          'FN_THREW',
-          `leakspec: the function under test threw on call ${index}: ${describeError(error)}. ` +
-            'This is not a leak verdict; fix the error (every call must succeed) and run the check again.',
-          { cause: error, call: index },
-        )
+        throw callThrew(index, error)
       }
       if (isThenable(result)) {
         this.async = true
         const outcome = await this.#watchdog.settle(result)
         if (!outcome.settled) {
-          throw new LeakCheckError(
-            'CALL_TIMEOUT',
-            `leakspec: call ${index} of the function under test did not settle within ${this.#timeout} ms ` +
-              '(its promise or thenable never resolved or rejected). This is not a leak verdict. ' +
-              'Fix: make sure every call settles, or raise the `callTimeout` option.',
-            { call: index },
-          )
+          throw callTimedOut(index, this.#timeout)
         }
         if (!outcome.ok) {
-          throw new LeakCheckError(
-            'FN_REJECTED',
-            `leakspec: the function under test rejected on call ${index}: ${describeError(outcome.error)}. ` +
-              'This is not a leak verdict; fix the error (every call must succeed) and run the check again.',
-            { cause: outcome.error, call: index },
-          )
+          throw callRejected(index, outcome.error)
         }
       }
       if (this.observer?.wants(index)) await this.observer.reached(index)
@@ -418,11 +380,10 @@ async function sample(
     if (progress.done) break
     confirming = progress.confirming && !progress.extending
   }
-  void budgetExhausted
 
   if (decisions.length === 0) decisions = decideAll(heapReadings, countReadings, roundCalls, params, confirmed)
   const ignored = listeners !== undefined && listeners.ignoredCount() > 0 ? { ignored: { 'ignoreEvents (listeners)': listeners.ignoredCount() } } : {}
-  const report = buildPageReport({
+  const report = buildReport({
     confirmed,
     grownBytes: guardPrevious - heapStart,
     guardReadings: guardGrowing,
@@ -439,243 +400,16 @@ async function sample(
     durationMs: now() - started,
     callsPerRound,
     async: caller.async,
+    gc: 'cdp',
     options,
+    budgetExhausted,
+    where: 'page',
   })
   return { ...report, ...ignored }
-}
-
-function countKeys(readings: readonly Counts[]): string[] {
-  const keys = new Set<string>()
-  for (const reading of readings) for (const key of Object.keys(reading)) keys.add(key)
-  return [...keys].sort()
-}
-
-function decideAll(
-  heapReadings: readonly number[],
-  countReadings: readonly Counts[],
-  calls: readonly number[],
-  params: RuleParams,
-  confirmed: boolean,
-): SignalDecision[] {
-  const decisions = [decideSignal('heap', 'bytes', heapReadings, calls, params, confirmed)]
-  for (const key of countKeys(countReadings)) {
-    const values = countReadings.map((reading) => reading[key] ?? 0)
-    decisions.push(decideSignal(key, 'count', values, calls, params))
-  }
-  return decisions
-}
-
-/** Inputs of {@link buildPageReport}. */
-export interface PageReportInput {
-  readonly confirmed: boolean
-  readonly grownBytes: number
-  readonly guardReadings: number
-  readonly decisions: readonly SignalDecision[]
-  readonly heapReadings: readonly number[]
-  readonly countReadings: readonly Counts[]
-  readonly roundCalls: readonly number[]
-  readonly roundTimes: readonly number[]
-  readonly params: RuleParams
-  readonly stoppedEarly: boolean
-  readonly testTimeout: { leftMs: number; gcMs: number; gcSpentMs: number } | undefined
-  readonly calls: number
-  readonly gcs: number
-  readonly durationMs: number
-  readonly callsPerRound: number
-  readonly async: boolean
-  readonly options: ResolvedLeakOptions
-}
-
-function formatMs(ms: number): string {
-  return `${Math.round(ms)} ms`
-}
-
-function lastPositive(values: readonly number[]): number {
-  for (let i = values.length - 1; i >= 0; i--) if (values[i]! > 0) return values[i]!
-  return 0
-}
-
-/**
- * The report of a page check, with the same fields, verdict rules and reason texts as the Node
- * sampler's (`gc` reads `cdp`: the server forced each GC over the Chrome DevTools Protocol).
- */
-export function buildPageReport(input: PageReportInput): LeakReport {
-  const { decisions, params } = input
-  const first = firstCountedRound(params)
-  const heapDecision = decisions[0]!
-  const rounds: RoundRecord[] = input.roundCalls.map((calls, index) => {
-    const changed: Record<string, number> = {}
-    for (const decision of decisions.slice(1)) {
-      const delta = decision.perRound[index] ?? 0
-      if (delta !== 0) changed[decision.key] = delta
-    }
-    return {
-      round: index + 1,
-      calls,
-      counted: index + 1 >= first,
-      heapPerCall: heapDecision.perCall[index] ?? 0,
-      counts: changed,
-      atMs: input.roundTimes[index] ?? 0,
-    }
-  })
-  const baseHeap = input.heapReadings[0] ?? 0
-  const countSeries: Record<string, number[]> = {}
-  for (const key of countKeys(input.countReadings)) {
-    const base = input.countReadings[0]?.[key] ?? 0
-    countSeries[key] = input.countReadings.map((reading) => (reading[key] ?? 0) - base)
-  }
-  const series = { calls: input.roundCalls.slice(), heap: input.heapReadings.map((value) => value - baseHeap), counts: countSeries }
-  const toSummary = (decision: SignalDecision, forceLeak = false): SignalSummary => {
-    const state = decision.state
-    let status: SignalSummary['status'] = 'undecided'
-    if (state.status === 'clean') status = 'clean'
-    else if (state.status === 'leak' || forceLeak) status = 'leak'
-    const marginal = state.status === 'leak' ? state.marginal : state.status === 'pending' && state.wantsExtraRound
-    const perCall = status === 'leak' && decision.estimatePerCall === 0 ? lastPositive(decision.perCall) : decision.estimatePerCall
-    return { key: decision.key, unit: decision.unit, status, perCall, marginal }
-  }
-  const extraRoundsUsed = Math.max(0, input.roundCalls.length - params.rounds - (input.confirmed ? 1 : 0))
-  const base = {
-    rounds,
-    series,
-    calls: input.calls,
-    gcs: input.gcs,
-    durationMs: input.durationMs,
-    callsPerRound: input.callsPerRound,
-    extraRoundsUsed,
-    async: input.async,
-    gc: 'cdp' as const,
-    options: input.options,
-  }
-  if (input.stoppedEarly) {
-    const signals = decisions.map((decision) => toSummary(decision, decision.key === 'heap'))
-    return {
-      ...base,
-      verdict: 'leak',
-      signals,
-      leaks: [signals[0]!, ...signals.slice(1).filter((signal) => signal.status === 'leak')],
-      stoppedEarly: true,
-      reason: `memory grew by at least 1 MiB in each of the last ${input.guardReadings} readings, ${Math.round(input.grownBytes / (1024 * 1024))} MiB in all; stopped early to protect the page`,
-    }
-  }
-  const ruleMet = (decision: SignalDecision): boolean =>
-    decision.state.status === 'pending' && (decision.state.wantsExtraRound || decision.state.wantsConfirmRound === true)
-  const unsettled = decisions.filter((decision) => decision.state.status === 'pending')
-  const signals = decisions.map((decision) => toSummary(decision))
-  const leaks = signals.filter((signal) => signal.status === 'leak')
-  if (leaks.length === 0 && unsettled.length > 0) {
-    const marginal = unsettled.filter(ruleMet)
-    const evidence =
-      marginal.length > 0
-        ? `; ${marginal.map((decision) => `${decision.key} grew about ${decision.estimatePerCall.toFixed(1)} per call in the counted rounds, but`).join(', ')} ` +
-          `the evidence was ${marginal.some((decision) => decision.state.status === 'pending' && decision.state.wantsExtraRound) ? 'marginal' : 'not yet confirmed by the confirmation round'} when it stopped`
-        : ''
-    const timeout = input.testTimeout
-    if (timeout) {
-      return {
-        ...base,
-        verdict: 'inconclusive',
-        signals,
-        cause: 'test-timeout',
-        reason:
-          `the test would time out before the next round ended: the test had ${formatMs(timeout.leftMs)} left when the check ` +
-          `started, and after ${input.roundCalls.length} of ${params.rounds} rounds the check had used ${formatMs(input.durationMs)}, ` +
-          `${formatMs(timeout.gcSpentMs)} of it in ${input.gcs} full GCs (about ${formatMs(timeout.gcMs)} each, server round trip included)${evidence}`,
-      }
-    }
-    return {
-      ...base,
-      verdict: 'inconclusive',
-      signals,
-      cause: 'time-budget',
-      reason:
-        `the time budget of ${input.options.timeBudget} ms (not counting forced GCs) ran out after ${input.roundCalls.length} of ` +
-        `${params.rounds} rounds (about ${formatMs(input.durationMs)} at ${input.callsPerRound} calls in the first round)${evidence}`,
-    }
-  }
-  if (leaks.length > 0) {
-    const [firstLeak, ...rest] = leaks
-    const extended = extraRoundsUsed > 0 ? `, after ${extraRoundsUsed} extra round(s) because the evidence was marginal` : ''
-    const confirmed = input.confirmed ? ' and again in a confirmation round' : ''
-    const cut = unsettled.length > 0 ? '; other signals were still undecided when the time budget ran out' : ''
-    return {
-      ...base,
-      verdict: 'leak',
-      signals,
-      leaks: [firstLeak!, ...rest],
-      stoppedEarly: false,
-      reason: `grew in each of the last ${params.confirmRounds} rounds${confirmed}${extended}${cut}`,
-    }
-  }
-  const decidedAt = heapDecision.state.status === 'clean' ? heapDecision.state.decidedAtRound : input.roundCalls.length
-  const extendedNote = extraRoundsUsed > 0 ? ` after ${extraRoundsUsed} extra round(s) to settle marginal growth` : ''
-  const decidingCalls = input.roundCalls[decidedAt - 1] ?? 0
-  if (heapDecision.state.status === 'clean' && heapDecision.state.belowNoise === true) {
-    const noise = roundNoise(heapDecision.perRound, first - 1) ?? 0
-    const resolution = decidingCalls > 0 ? Math.max(params.floor, (NOISE_MULTIPLE * noise) / decidingCalls) : params.floor
-    return {
-      ...base,
-      verdict: 'clean',
-      signals,
-      reason:
-        `no signal leaked by round ${decidedAt}${extendedNote}: the heap's growth stayed within the noise of the ` +
-        `first rounds (about ${(noise / 1000).toFixed(1)} kB per round); a leak of more than about ${Math.ceil(resolution)} B per call would have ` +
-        'stood clear of it (raise timeBudget or extraRounds to look closer)',
-    }
-  }
-  const resolutionNote =
-    decidingCalls > 0 && decidingCalls * params.floor < MIN_ROUND_BYTES
-      ? `; with ${decidingCalls} calls in that round, heap growth below ${Math.ceil(MIN_ROUND_BYTES / decidingCalls)} B per call is below the resolution (raise timeBudget for more calls per round)`
-      : ''
-  return { ...base, verdict: 'clean', signals, reason: `no signal grew in counted round ${decidedAt}${extendedNote}${resolutionNote}` }
 }
 
 function prefixed(counts: Readonly<Record<string, number>>): Record<string, number> {
   const result: Record<string, number> = {}
   for (const [key, count] of Object.entries(counts)) result[`listeners:${key}`] = count
   return result
-}
-
-/** The report of a leak decided by the count schedule, with the Node sampler's fields and reason. */
-export function countReport(
-  leaks: readonly CountLeak[],
-  checkpoints: readonly Checkpoint[],
-  totals: Pick<LeakReport, 'calls' | 'gcs' | 'durationMs' | 'callsPerRound' | 'async' | 'gc' | 'options'>,
-): LeakReport {
-  const base = checkpoints[0]!
-  const keys = [...new Set(checkpoints.flatMap((checkpoint) => Object.keys(checkpoint.counts)))].sort()
-  const leaking = new Map(leaks.map((leak) => [leak.key, leak]))
-  const signals: SignalSummary[] = [
-    { key: 'heap', unit: 'bytes', status: 'undecided', perCall: 0, marginal: false },
-    ...keys
-      .filter((key) => leaking.has(key) || checkpoints.some((checkpoint) => (checkpoint.counts[key] ?? 0) !== (base.counts[key] ?? 0)))
-      .map((key): SignalSummary => {
-        const leak = leaking.get(key)
-        return leak === undefined
-          ? { key, unit: 'count', status: 'undecided', perCall: 0, marginal: false }
-          : { key, unit: 'count', status: 'leak', perCall: leak.perCall, marginal: false }
-      }),
-  ]
-  const found = signals.filter((signal) => signal.status === 'leak')
-  const relative: Record<string, number[]> = {}
-  for (const key of keys) relative[key] = checkpoints.map((checkpoint) => (checkpoint.counts[key] ?? 0) - (base.counts[key] ?? 0))
-  const span = checkpoints
-    .slice(-4)
-    .map((checkpoint) => checkpoint.calls)
-    .join(', ')
-  return {
-    verdict: 'leak',
-    reason:
-      `rose by at least one item per two calls between each of the last checkpoints (calls ${span}), ` +
-      `and was still there after a full GC and up to ${LINGER_MS} ms of waiting`,
-    signals,
-    leaks: [found[0]!, ...found.slice(1)],
-    stoppedEarly: false,
-    decidedBy: 'counts',
-    checkpoints: { calls: checkpoints.map((checkpoint) => checkpoint.calls), counts: relative },
-    rounds: [],
-    series: { calls: [], heap: [], counts: {} },
-    extraRoundsUsed: 0,
-    ...totals,
-  }
 }

@@ -11,6 +11,7 @@
  */
 import { types } from 'node:util'
 import { now, SettleWatchdog, turn } from './clock.js'
+import { callRejected, callThrew, callTimedOut, isThenable } from './call-errors.js'
 import { LeakCheckError } from './errors.js'
 
 /** Lets a caller stop a running check at the next call boundary. */
@@ -30,27 +31,6 @@ export interface CallObserver {
   wants(count: number): boolean
   /** Told after call `count` settled; the next call waits for the returned promise. */
   reached(count: number): Promise<void>
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  )
-}
-
-/** A short description of a thrown value for a message: `Name: message`. */
-export function describeError(error: unknown): string {
-  // Not `instanceof Error`: errors from another realm (Jest's test context, vm pools) fail that test.
-  if (types.isNativeError(error) || (error instanceof Object && typeof (error as Error).message === 'string' && typeof (error as Error).name === 'string')) {
-    return `${(error as Error).name}: ${(error as Error).message}`
-  }
-  try {
-    return `${typeof error} ${JSON.stringify(error)}`
-  } catch {
-    return String(error)
-  }
 }
 
 /** Calls `fn`, counts the calls, and turns the event loop between them. */
@@ -112,32 +92,16 @@ export class Caller {
       try {
         result = fn()
       } catch (error) {
-        throw new LeakCheckError(
-          'FN_THREW',
-          `leakspec: the function under test threw on call ${index}: ${describeError(error)}. ` +
-            'This is not a leak verdict; fix the error (every call must succeed) and run the check again.',
-          { cause: error, call: index },
-        )
+        throw callThrew(index, error)
       }
       if (isThenable(result)) {
         this.async = true
         const outcome = await this.#watchdog.settle(result)
         if (!outcome.settled) {
-          throw new LeakCheckError(
-            'CALL_TIMEOUT',
-            `leakspec: call ${index} of the function under test did not settle within ${this.#timeout} ms ` +
-              '(its promise or thenable never resolved or rejected). This is not a leak verdict. ' +
-              'Fix: make sure every call settles, or raise the `callTimeout` option.',
-            { call: index },
-          )
+          throw callTimedOut(index, this.#timeout)
         }
         if (!outcome.ok) {
-          throw new LeakCheckError(
-            'FN_REJECTED',
-            `leakspec: the function under test rejected on call ${index}: ${describeError(outcome.error)}. ` +
-              'This is not a leak verdict; fix the error (every call must succeed) and run the check again.',
-            { cause: outcome.error, call: index },
-          )
+          throw callRejected(index, outcome.error)
         }
       }
       if (++this.#sinceTurn >= TURN_EVERY_CALLS || now() - this.#lastTurn >= TURN_EVERY_MS) {

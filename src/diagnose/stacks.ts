@@ -25,6 +25,7 @@ import { findDomRealm } from '../core/probes/dom-realm.js'
 import { ListenerTracker } from '../core/probes/listeners.js'
 import { canonicalResourceType } from '../core/probes/resources.js'
 import type { LeakReport, SignalSummary } from '../core/report.js'
+import { isThenable } from '../core/call-errors.js'
 
 /** One parsed line of a V8 stack trace. */
 export interface ParsedFrame {
@@ -130,14 +131,6 @@ function matches(stack: string, pattern: string | RegExp): boolean {
   if (typeof pattern === 'string') return stack.includes(pattern)
   pattern.lastIndex = 0
   return pattern.test(stack)
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  )
 }
 
 async function callWithin(fn: () => unknown, ms: number): Promise<void> {

@@ -13,6 +13,7 @@ import { now } from '../core/clock.js'
 import { runCheck } from '../core/sampler.js'
 import { toRecord, type LeakCheckRecord } from '../matchers/toLeak.js'
 import { formatInconclusive, formatLeak } from '../message/format.js'
+import { describeError } from '../core/call-errors.js'
 
 /**
  * Default heap floor of a wrapped test, in bytes per repetition (the `toLeak` default is 16 B per
@@ -152,18 +153,6 @@ export function resolveHookOptions(
  */
 export function wholeCheckTimeLimit(options: ResolvedLeakOptions): number {
   return Math.min(options.timeBudget + 16 * options.callTimeout, 2 ** 31 - 1)
-}
-
-function describeError(error: unknown): string {
-  // Duck-typed: errors thrown inside a Jest test's vm context are not `instanceof Error` here.
-  if (error !== null && typeof error === 'object' && typeof (error as Error).message === 'string') {
-    return `${String((error as Error).name ?? 'Error')}: ${(error as Error).message}`
-  }
-  try {
-    return `${typeof error} ${JSON.stringify(error)}`
-  } catch {
-    return String(error)
-  }
 }
 
 /** Pre-warming runs repetitions in chunks of this many. */

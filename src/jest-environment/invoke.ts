@@ -2,14 +2,7 @@
  * Calls a Jest test or hook function the way jest-circus does: with a `done` callback when it
  * declares a parameter, otherwise awaiting what it returns; `this` is the test context.
  */
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  )
-}
+import { isThenable } from '../core/call-errors.js'
 
 function asError(reason: unknown): unknown {
   if (reason instanceof Error) return reason

@@ -20,6 +20,7 @@ import { SnapshotParser } from '../diagnose/parse.js'
 import type { Diagnosis, ResourceStacks, SignalStacks, StackFrame, StackGroup } from '../core/diagnosis.js'
 import type { LeakReport } from '../core/report.js'
 import type { DiagnoseEndInput } from '../browser/protocol.js'
+import { describeError } from '../core/call-errors.js'
 
 /** The part of a CDP session (Playwright's `CDPSession`) the commands use. */
 export interface CdpLike {
@@ -55,10 +56,6 @@ function idsAssigned(window: Pick<Window, 'seen'>, timeoutMs: number): Promise<n
       resolve(id)
     })
   })
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
 }
 
 /**

@@ -41,6 +41,18 @@ describe('earlyCountLeaks', () => {
     expect(earlyCountLeaks(schedule(64, (calls) => (calls === 32 ? 32 : 0)))).toEqual([])
   })
 
+  test("another party's short-lived items in a reading do not change the rate per call", () => {
+    // Measured under Vitest 5 on a loaded machine: one interval per call, and the runner's own timers
+    // for a moment in the readings after calls 2 and 4 (two of them) — 0 +1 +3 +5 +8 +16 +32.
+    const seen = [0, 1, 3, 5, 8, 16, 32]
+    const points = schedule(32, (calls) => seen[calls === 0 ? 0 : Math.log2(calls) + 1]!)
+    // Rates 3/4, 8/8, 16/16 over 4→8, 8→16, 16→32: the median is 1 (end to end it would be 27/28).
+    expect(earlyCountLeaks(points)).toEqual([{ key: 'handles:X', perCall: 1, grown: 32, calls: 32 }])
+    // Two items too many in the last reading: rates 4/4, 8/8, 18/16, median 1.
+    const late = schedule(32, (calls) => (calls === 32 ? 34 : calls))
+    expect(earlyCountLeaks(late)).toEqual([{ key: 'handles:X', perCall: 1, grown: 34, calls: 32 }])
+  })
+
   test('each key is decided on its own', () => {
     const points = schedule(64, (calls) => calls).map((point) => ({
       calls: point.calls,

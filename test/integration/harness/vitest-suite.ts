@@ -12,6 +12,19 @@ import { outcome, type TestOutcome } from './json-report.js'
 import { tsc } from './tsc.js'
 import { runVitestFixture, type VitestRun } from './vitest.js'
 
+/**
+ * Asserts the count table of a count-schedule verdict: its header names `calls` and the row `label`
+ * reads within `slack` items of `calls` at each checkpoint (one item leaked per call).
+ */
+function expectCountRow(message: string, label: string, calls: readonly number[], slack: number): void {
+  const header = /^ {2}after call +([\d ]+)$/m.exec(message)
+  expect(header?.[1]?.trim().split(/ +/).map(Number), message).toEqual(calls)
+  const row = new RegExp(String.raw`^ {2}${label} +([-+\d ]+)$`, 'm').exec(message)
+  const counts = row?.[1]?.trim().split(/ +/).map(Number) ?? []
+  expect(counts, message).toHaveLength(calls.length)
+  counts.forEach((count, i) => expect(Math.abs(count - calls[i]!), message).toBeLessThanOrEqual(slack))
+}
+
 /** What differs between the environments. */
 export interface VitestEnvSpec {
   /** Folder under test/envs. */
@@ -161,7 +174,9 @@ export function describeVitestIntegration(spec: VitestEnvSpec): void {
         expect(message).toMatch(/^Expected the function not to leak, but each call leaves about 1 Timeout handle open/m)
         expect(message).toMatch(/^ {2}Timeout handles +1 per call$/m)
         // One timer per call is decided by the count schedule: its table shows the Timeout count after each checkpoint.
-        expect(message).toMatch(/^ {2}Timeout handles +0 +\+1 +\+2 +\+4 +\+8 +\+16 +\+32$/m)
+        // The counts are the process's, so the runner's own short-lived timers can add one or two to a reading
+        // (seen under Vitest 5 on a loaded machine: 0 +1 +3 +5 +8 +16 +32); each must still be its call number ± 3.
+        expectCountRow(message, 'Timeout handles', [0, 1, 2, 4, 8, 16, 32], 3)
         expect(message).toContain('What to try:')
         expect(message).toContain('  - A Timeout handle stays open per call: clear the timer')
         const [check] = checks(test('not.toLeak leaky interval fails'))
