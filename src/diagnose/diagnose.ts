@@ -1,4 +1,5 @@
 import * as v8 from 'node:v8'
+import { Buffer } from 'node:buffer'
 /**
  * The diagnosis of a leak: what leaked, who holds it, where it was allocated.
  *
@@ -180,7 +181,13 @@ export async function diagnose(fn: () => unknown, report?: LeakReport, options: 
     phase('calls')
     file = snapshotDir === undefined ? undefined : openSnapshotFile(snapshotDir)
     const parser = new SnapshotParser()
-    const sampled = await backend.stopSampling()
+    // The sampling profile is a tree of JS objects (children, callFrame, functionName, …) made after
+    // tracking started: held across the snapshot it was counted as leaked (20-odd objects per call of
+    // a React render, held by `(GC roots) › Object › children: Array › …`), hiding what the checked
+    // code kept. It waits outside the JS heap (a Buffer's backing store), and a turn of the event loop
+    // lets go of the inspector's own handle on the reply (without it the whole tree was still live).
+    const sampled = Buffer.from(JSON.stringify((await backend.stopSampling()) ?? null))
+    await turn()
     await backend.stopTrackingWithSnapshot((chunk) => {
       parser.write(chunk)
       file?.write(chunk)
@@ -191,7 +198,7 @@ export async function diagnose(fn: () => unknown, report?: LeakReport, options: 
     // allocated in the window by address, dead ones too, and an old object the snapshot's GC moves
     // onto such an address inherits it. Frames mapped before the snapshot (source maps allocate a
     // lot) made old Timeouts of the check look new: 33 to 37 "per call" kinds for 32 calls.
-    sites = sampledSites(sampled, calls, options.includeNodeModules ?? false)
+    sites = sampledSites((JSON.parse(sampled.toString('utf8')) as SampledNode | null) ?? undefined, calls, options.includeNodeModules ?? false)
     phase('snapshot')
   } catch (error) {
     file?.close()
