@@ -283,7 +283,11 @@ export function buildReport(input: ReportInput): LeakReport {
   }
   if (heapDecision.state.status === 'clean' && heapDecision.state.belowNoise === true) {
     const noise = roundNoise(heapDecision.perRound, first - 1) ?? 0
-    const resolution = decidingCalls > 0 ? Math.max(params.floor, (NOISE_MULTIPLE * noise) / decidingCalls) : params.floor
+    // Every counted round of the window had to stand clear of the noise, so the smallest of them sets
+    // the resolution (not the last, which has the most calls).
+    const windowCalls = input.roundCalls.slice(Math.max(first, decidedAt - params.confirmRounds + 1) - 1, decidedAt)
+    const smallest = windowCalls.length > 0 ? Math.min(...windowCalls) : 0
+    const resolution = smallest > 0 ? Math.max(params.floor, (NOISE_MULTIPLE * noise) / smallest) : params.floor
     return {
       ...base,
       verdict: 'clean',
