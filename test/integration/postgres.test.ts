@@ -69,12 +69,21 @@ describeIf('bench/real/postgres.mjs', () => {
     started.push(pg)
     // Four sessions held open (pg_sleep), then a fifth: refused with "too many clients already" (the
     // superuser may use the slots reserved for superusers, so all four count).
-    const holders = [0, 1, 2, 3].map(() =>
-      spawn(psql, ['-h', pg.host, '-p', String(pg.port), '-U', pg.user, '-d', pg.database, '-tAc', 'SELECT pg_sleep(20)'], { stdio: 'ignore' }),
-    )
+    // A holder that connects while the probe below holds a slot is itself refused and exits: it is started
+    // again, so that four sessions end up held (seen once on a loaded machine: three holders, never refused).
+    let ending = false
+    const holders: ReturnType<typeof spawn>[] = []
+    const hold = (index: number): void => {
+      const holder = spawn(psql, ['-h', pg.host, '-p', String(pg.port), '-U', pg.user, '-d', pg.database, '-tAc', 'SELECT pg_sleep(60)'], { stdio: 'ignore' })
+      holders[index] = holder
+      holder.on('exit', () => {
+        if (!ending) hold(index)
+      })
+    }
+    for (const index of [0, 1, 2, 3]) hold(index)
     try {
       let refused = { status: 0 as number | null, out: '' }
-      for (let attempt = 0; attempt < 40; attempt++) {
+      for (let attempt = 0; attempt < 80; attempt++) {
         refused = sql(pg, 'SELECT 1')
         if (refused.status !== 0) break
         await new Promise((resolve) => setTimeout(resolve, 250))
@@ -82,6 +91,7 @@ describeIf('bench/real/postgres.mjs', () => {
       expect(refused.status).not.toBe(0)
       expect(refused.out).toMatch(/too many clients already/)
     } finally {
+      ending = true
       for (const holder of holders) holder.kill('SIGKILL')
       await pg.stop()
     }
