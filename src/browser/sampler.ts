@@ -334,7 +334,6 @@ async function sample(
   const roundTimes: number[] = []
   let decisions: SignalDecision[] = []
   let stoppedEarly = false
-  let budgetExhausted = false
   let testTimeout = false
   let confirming = false
   let msPerCall = callMs
@@ -352,8 +351,7 @@ async function sample(
     const outOfTest = limits.testTimeLeftMs !== undefined && now() - started + predictedCalls + predictedGcs > limits.testTimeLeftMs
     if (outOfBudget || outOfTest) {
       if (guardTripsOnBudget()) stoppedEarly = true
-      else if (outOfBudget) budgetExhausted = true
-      else testTimeout = true
+      else if (!outOfBudget) testTimeout = true
       break
     }
     const roundStarted = now()
@@ -402,7 +400,6 @@ async function sample(
     async: caller.async,
     gc: 'cdp',
     options,
-    budgetExhausted,
     where: 'page',
   })
   return { ...report, ...ignored }

@@ -131,7 +131,6 @@ export interface ReportInput {
   roundTimes: readonly number[]
   params: RuleParams
   stoppedEarly: boolean
-  budgetExhausted: boolean
   /** Set when the check stopped because the next round would not end before the test's timeout. */
   testTimeout: { leftMs: number; gcMs: number; gcSpentMs: number } | undefined
   calls: number

@@ -469,7 +469,6 @@ class CheckRun {
     const roundTimes: number[] = []
     let decisions: SignalDecision[] = []
     let stoppedEarly = false
-    let budgetExhausted = false
     let testTimeout = false
     let confirming = false
     let confirmed = false
@@ -490,8 +489,7 @@ class CheckRun {
         now() - this.#started + predictedCalls + predictedGcs > this.#limits.testTimeLeftMs
       if (outOfBudget || outOfTest) {
         if (this.#guardTripsOnBudget()) stoppedEarly = true
-        else if (outOfBudget) budgetExhausted = true
-        else testTimeout = true
+        else if (!outOfBudget) testTimeout = true
         break
       }
       const roundStarted = now()
@@ -549,7 +547,6 @@ class CheckRun {
       roundTimes,
       params: this.#params,
       stoppedEarly,
-      budgetExhausted,
       testTimeout: testTimeout ? { leftMs: this.#limits.testTimeLeftMs!, gcMs: this.#gcMs, gcSpentMs: this.#gcSpentMs } : undefined,
       ...this.#totals(),
       where: 'process',

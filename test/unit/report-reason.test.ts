@@ -34,7 +34,6 @@ describe('a clean verdict within the noise', () => {
       roundTimes: calls.map((_, i) => i * 100),
       params,
       stoppedEarly: false,
-      budgetExhausted: false,
       testTimeout: undefined,
       calls: 4071,
       gcs: 21,
