@@ -21,7 +21,7 @@
  *   (a few kB of runtime bookkeeping for slow functions with small rounds, such as Workers) grows about
  *   as much as before, not twice as much.
  */
-import { growthPerCall, median, repairSpikes } from './stats.js'
+import { growthPerCall, median, repairSpikes, unresolvedSpike } from './stats.js'
 
 /** Smallest growth, in bytes, that a round must show for a byte signal to count as growing. */
 export const MIN_ROUND_BYTES = 8 * 1024
@@ -143,6 +143,14 @@ export function decideSignal(
   lastRoundConfirms = false,
 ): SignalDecision {
   const series = unit === 'bytes' ? repairSpikes(readings, calls) : readings.slice()
+  // Memory held across the reading before the last, on top of growth, makes the last round look
+  // smaller than it is (see `repairSpikes`): a confirmation round that still grew is judged with that
+  // reading interpolated; any other last round waits for one more reading before it may say clean.
+  const spikeOpen = unit === 'bytes' && unresolvedSpike(series, calls)
+  const last = series.length - 1
+  if (spikeOpen && lastRoundConfirms && (series[last]! - series[last - 1]!) / calls[last - 1]! >= params.floor) {
+    series[last - 1] = series[last - 2]! + ((series[last]! - series[last - 2]!) * calls[last - 2]!) / (calls[last - 2]! + calls[last - 1]!)
+  }
   const perCall = growthPerCall(series, calls)
   const perRound = perCall.map((growth, index) => growth * calls[index]!)
   const roundsSeen = perCall.length
@@ -154,6 +162,16 @@ export function decideSignal(
 
   for (let round = first; round <= roundsSeen; round++) {
     if (!grew(round)) {
+      if (round === roundsSeen && spikeOpen && !lastRoundConfirms && roundsSeen < params.rounds + params.extraRounds) {
+        return {
+          key,
+          unit,
+          state: { status: 'pending', wantsExtraRound: roundsSeen >= params.rounds },
+          perCall,
+          perRound,
+          estimatePerCall: 0,
+        }
+      }
       return { key, unit, state: { status: 'clean', decidedAtRound: round }, perCall, perRound, estimatePerCall: 0 }
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { growthPerCall, median, powerOfTwoAtMost, repairSpikes, SPIKE_BYTES } from '../../src/core/stats.js'
+import { growthPerCall, median, powerOfTwoAtMost, repairSpikes, SPIKE_BYTES, unresolvedSpike } from '../../src/core/stats.js'
 
 describe('repairSpikes', () => {
   test('replaces an isolated up-spike by the value interpolated by calls', () => {
@@ -63,5 +63,29 @@ describe('powerOfTwoAtMost', () => {
     [Infinity, 1, 32, 32],
   ])('powerOfTwoAtMost(%d, %d, %d) = %d', (value, min, max, expected) => {
     expect(powerOfTwoAtMost(value, min, max)).toBe(expected)
+  })
+})
+
+describe('repairSpikes: memory held across one reading of steady growth', () => {
+  test('repairs the reading when the series grows on after it', () => {
+    // 100 B/call over 1,000-call rounds, 200 kB held across reading 2 only
+    expect(repairSpikes([0, 100_000, 400_000, 300_000 + 10, 400_000], [1000, 1000, 1000, 1000])).toEqual([
+      0, 100_000, 200_005, 300_010, 400_000,
+    ])
+  })
+
+  test('keeps a step when nothing grows after it', () => {
+    expect(repairSpikes([0, 100_000, 400_000, 400_000, 400_100], [1000, 1000, 1000, 1000])).toEqual([
+      0, 100_000, 400_000, 400_000, 400_100,
+    ])
+  })
+})
+
+describe('unresolvedSpike', () => {
+  test('the reading before the last above its neighbours, the last not lower', () => {
+    expect(unresolvedSpike([0, 100_000, 400_000, 410_000], [1000, 1000, 1000])).toBe(true)
+    expect(unresolvedSpike([0, 100_000, 400_000, 390_000], [1000, 1000, 1000])).toBe(false)
+    expect(unresolvedSpike([0, 100_000, 200_000, 300_000], [1000, 1000, 1000])).toBe(false)
+    expect(unresolvedSpike([0, 100_000], [1000])).toBe(false)
   })
 })

@@ -270,3 +270,45 @@ describe('the shape of the growth', () => {
     expect(decision.state).toEqual({ status: 'clean', decidedAtRound: 5, settling: true })
   })
 })
+
+describe('memory held across one reading on top of a leak', () => {
+  // Heap series of a 150 B/call leak measured in a Vitest worker right after a failing test: 130–250 kB
+  // were held across one reading and gone by the next (rounds 33 … 2,049 calls, confirmation 4,097).
+  const rounds = [33, 65, 129, 257, 513, 1025, 2049]
+  const opts = { ...params, extraRounds: 4 }
+
+  test('held across the reading before the confirmation round: still a leak', () => {
+    const heap = [0, 5112, 20568, 42184, 83184, 165176, 348256, 814832, 1303624]
+    const decision = decideSignal('heap', 'bytes', heap, [...rounds, 4097], opts, true)
+    expect(decision.state.status).toBe('leak')
+    // Without the held reading the same round would have said clean: 489 kB is under 1.2 × 467 kB.
+    expect(heap[8]! - heap[7]!).toBeLessThan(CONFIRM_RATIO * (heap[7]! - heap[6]!))
+  })
+
+  test('held across the reading before a counted round: one more round, not clean', () => {
+    const heap = [0, 6720, 19888, 42912, 86056, 328464, 337744]
+    const decision = decideSignal('heap', 'bytes', heap, rounds.slice(0, 6), opts)
+    expect(decision.state.status).toBe('pending')
+    // The next round grows on: the held reading is interpolated and the rounds read as the leak.
+    const next = decideSignal('heap', 'bytes', [...heap, 337744 + 2049 * 157], rounds, opts)
+    expect(next.state.status).toBe('pending')
+    expect(next.perCall[4]!).toBeGreaterThan(100)
+    expect(next.perCall[5]!).toBeGreaterThan(100)
+  })
+
+  test('a step that stays (growth that stopped) is clean once the next round shows it', () => {
+    // grows 160 B/call, then 250 kB at once in round 6, then nothing
+    const heap = [0, 5280, 15680, 36320, 77440, 159520, 409520, 409600, 409700]
+    const sizes = [...rounds, 4097]
+    // Round 7 grew nothing right after the step: held memory or a step? One more round.
+    expect(decideSignal('heap', 'bytes', heap.slice(0, 8), rounds, opts).state.status).toBe('pending')
+    // Nothing grew after it either: a step, and round 7 says clean.
+    expect(decideSignal('heap', 'bytes', heap, sizes, opts).state).toMatchObject({ status: 'clean', decidedAtRound: 7 })
+  })
+
+  test('a step that stays before the confirmation round is clean', () => {
+    const heap = [0, 5280, 15680, 36320, 77440, 159520, 323520, 900000, 900100]
+    const decision = decideSignal('heap', 'bytes', heap, [...rounds, 4097], opts, true)
+    expect(decision.state.status).toBe('clean')
+  })
+})
