@@ -7,11 +7,13 @@
  * diagnosis for a failing `.not.toLeak()`).
  *
  * Usage: npm run build && node bench/browser/run.mjs [--runs 100] [--leaky-every 5] [--minutes 40]
- *   [--only clean|leaky] [--out bench/results/browser.json]
+ *   [--only clean|leaky] [--dist dist] [--out bench/results/browser.json]
  * Quick looks: `--runs 3 --only leaky` (the leaky file alone, every run: verdict and diagnosis times),
  * `--runs 10 --only clean` (the clean file alone). Each test's record keeps the check's reason, cause,
  * round table and the first line of its diagnosis (with the diagnosis's own time), so an inconclusive
  * or slow check can be read after the run.
+ * `--dist` runs another build of leakspec (a `dist` directory built from another commit, for a paired
+ * before/after comparison on the same machine at the same time).
  * Runs one at a time (the machine is shared); stops starting runs after --minutes.
  */
 import { spawnSync } from 'node:child_process'
@@ -30,6 +32,7 @@ const leakyEvery = Number(arg('leaky-every', 5))
 const minutes = Number(arg('minutes', 40))
 const out = resolve(arg('out', join(root, 'bench', 'results', 'browser.json')))
 const only = arg('only', undefined)
+const dist = resolve(arg('dist', join(root, 'dist')))
 if (only !== undefined && only !== 'clean' && only !== 'leaky') {
   console.error(`bench/browser: --only takes clean or leaky; received ${only}`)
   process.exit(2)
@@ -47,10 +50,10 @@ rmSync(work, { recursive: true, force: true })
 cpSync(join(here, 'suite'), work, { recursive: true })
 const target = join(work, 'node_modules', 'leakspec')
 mkdirSync(target, { recursive: true })
-cpSync(join(root, 'dist'), join(target, 'dist'), { recursive: true })
+cpSync(dist, join(target, 'dist'), { recursive: true })
 cpSync(join(root, 'package.json'), join(target, 'package.json'))
 
-const results = { started: new Date().toISOString(), command: process.argv.slice(2).join(' '), chromium: spawnSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim(), node: process.version, runs: [] }
+const results = { started: new Date().toISOString(), command: process.argv.slice(2).join(' '), dist, chromium: spawnSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim(), node: process.version, runs: [] }
 const deadline = Date.now() + minutes * 60_000
 for (let run = 1; run <= runs && Date.now() < deadline; run++) {
   const files = only === 'clean' ? ['clean.test.js'] : only === 'leaky' ? ['leaky.test.js'] : run % leakyEvery === 0 ? ['clean.test.js', 'leaky.test.js'] : ['clean.test.js']
