@@ -5,8 +5,9 @@
  *
  *   npm run bench                 full: 200 runs per clean case, 100 per leaky case; writes
  *                                 bench/results/<label>.json and bench/RESULTS.md
- *   npm run bench:quick           quick (CI): 10 runs per case; exits 1 on any false positive or any
- *                                 missed leak of ≥ 32 B/call; writes only under bench/out/
+ *   npm run bench:quick           quick (CI): 10 runs per case; exits 1 on any false positive, any
+ *                                 missed leak of ≥ 32 B/call, or a median of more than
+ *                                 MAX_CLEAN_GCS_MEDIAN full GCs per clean verdict; writes only under bench/out/
  *
  * Options:
  *   --quick                 quick mode (see above)
@@ -45,6 +46,17 @@ const root = dirname(here)
 
 /** Leaks at or above this size (bytes per call) must be detected; quick mode fails on a miss. */
 export const MUST_DETECT_BYTES = 32
+
+/**
+ * Most full GCs a clean verdict may take: the median over every clean verdict of the clean cases
+ * (synthetic and resource pairs). Above it the run fails, so a change that adds GCs to the measuring
+ * sequence is seen. Measured with `npm run build && node bench/run.mjs --quick --jobs 1` on Node 20
+ * (2 shared vCPUs, 2026-12-03): median 16 over 350 clean verdicts (max 26), 21 before the sampler
+ * dropped the GCs of settling, calibration and warm-up that no reading needed (bench/RESULTS.md,
+ * "GCs per verdict"). A cheap function's clean verdict: 3 GCs before the warm-up, one warm-up GC for the
+ * memory guard's first reading, 2 per paired reading at the baseline and after rounds 1–5.
+ */
+export const MAX_CLEAN_GCS_MEDIAN = 16
 
 function parseArgs(argv) {
   const opts = { quick: false, jobs: 2, node: process.execPath, cases: null, write: null, report: false }
@@ -430,6 +442,9 @@ function finish(opts, { cases, runs, started, loadStart, engine, nodeVersion, ou
     finished = statSync(rawFile).mtime.toISOString()
   }
   const counts = (truth) => summaries.filter((s) => s.truth === truth).map((s) => s.runs)
+  const cleanVerdictGcs = cases
+    .filter((c) => c.truth === 'clean' && c.expected === 'clean')
+    .flatMap((c) => runs.get(c.name).filter((r) => !r.error && r.verdict === 'clean').map((r) => r.gcs))
   const result = {
     label: opts.label,
     mode: (opts.quick ? 'quick' : 'full') + (partial ? ' (summarized from raw runs)' : ''),
@@ -444,6 +459,12 @@ function finish(opts, { cases, runs, started, loadStart, engine, nodeVersion, ou
     runsLeak: Math.min(...summaries.filter((s) => s.truth === 'leak' && !s.resource).map((s) => s.runs)),
     runsResourceLeak: Math.min(...summaries.filter((s) => s.truth === 'leak' && s.resource).map((s) => s.runs)),
     floor: 16,
+    gcsPerCleanVerdict: {
+      verdicts: cleanVerdictGcs.length,
+      median: cleanVerdictGcs.length ? median(cleanVerdictGcs) : null,
+      max: cleanVerdictGcs.length ? Math.max(...cleanVerdictGcs) : null,
+      limit: MAX_CLEAN_GCS_MEDIAN,
+    },
     cases: summaries,
     vitest,
   }
@@ -482,12 +503,24 @@ function finish(opts, { cases, runs, started, loadStart, engine, nodeVersion, ou
     }
     for (const p of vitest.problems) failures.push(p)
   }
+  const gcsClean = result.gcsPerCleanVerdict
+  if (gcsClean.median === null) {
+    process.stdout.write('GCs per clean verdict: no clean verdict in this run, not checked\n')
+  } else {
+    process.stdout.write(`GCs per clean verdict: median ${gcsClean.median} (max ${gcsClean.max}, ${gcsClean.verdicts} verdicts; limit ${MAX_CLEAN_GCS_MEDIAN})\n`)
+    if (gcsClean.median > MAX_CLEAN_GCS_MEDIAN) {
+      failures.push(
+        `GCs per clean verdict: median ${gcsClean.median} is above ${MAX_CLEAN_GCS_MEDIAN} (MAX_CLEAN_GCS_MEDIAN in bench/run.mjs): ` +
+          'the measuring sequence got more expensive; find the added GCs, or re-measure and raise the limit with the reason',
+      )
+    }
+  }
   process.stdout.write(`results: ${jsonOut}\nraw runs: ${rawFile}\n`)
   if (failures.length) {
     process.stdout.write(`\nFAIL\n${failures.map((f) => `  - ${f}`).join('\n')}\n`)
     process.exitCode = 1
   } else {
-    process.stdout.write('\nPASS: no false positive, no missed leak ≥ 32 B/call\n')
+    process.stdout.write(`\nPASS: no false positive, no missed leak ≥ 32 B/call, median GCs per clean verdict ≤ ${MAX_CLEAN_GCS_MEDIAN}\n`)
   }
 }
 

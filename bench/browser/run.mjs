@@ -7,7 +7,13 @@
  * diagnosis for a failing `.not.toLeak()`).
  *
  * Usage: npm run build && node bench/browser/run.mjs [--runs 100] [--leaky-every 5] [--minutes 40]
- *   [--out bench/results/browser.json]
+ *   [--only clean|leaky] [--dist dist] [--out bench/results/browser.json]
+ * Quick looks: `--runs 3 --only leaky` (the leaky file alone, every run: verdict and diagnosis times),
+ * `--runs 10 --only clean` (the clean file alone). Each test's record keeps the check's reason, cause,
+ * round table and the first line of its diagnosis (with the diagnosis's own time), so an inconclusive
+ * or slow check can be read after the run.
+ * `--dist` runs another build of leakspec (a `dist` directory built from another commit, for a paired
+ * before/after comparison on the same machine at the same time).
  * Runs one at a time (the machine is shared); stops starting runs after --minutes.
  */
 import { spawnSync } from 'node:child_process'
@@ -25,6 +31,12 @@ const runs = Number(arg('runs', 100))
 const leakyEvery = Number(arg('leaky-every', 5))
 const minutes = Number(arg('minutes', 40))
 const out = resolve(arg('out', join(root, 'bench', 'results', 'browser.json')))
+const only = arg('only', undefined)
+const dist = resolve(arg('dist', join(root, 'dist')))
+if (only !== undefined && only !== 'clean' && only !== 'leaky') {
+  console.error(`bench/browser: --only takes clean or leaky; received ${only}`)
+  process.exit(2)
+}
 
 if (!existsSync('/usr/bin/chromium') && !process.env.LEAKSPEC_CHROMIUM) {
   console.error('bench/browser: /usr/bin/chromium is not installed (apt-get install chromium)')
@@ -38,13 +50,13 @@ rmSync(work, { recursive: true, force: true })
 cpSync(join(here, 'suite'), work, { recursive: true })
 const target = join(work, 'node_modules', 'leakspec')
 mkdirSync(target, { recursive: true })
-cpSync(join(root, 'dist'), join(target, 'dist'), { recursive: true })
+cpSync(dist, join(target, 'dist'), { recursive: true })
 cpSync(join(root, 'package.json'), join(target, 'package.json'))
 
-const results = { started: new Date().toISOString(), chromium: spawnSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim(), node: process.version, runs: [] }
+const results = { started: new Date().toISOString(), command: process.argv.slice(2).join(' '), dist, chromium: spawnSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim(), node: process.version, runs: [] }
 const deadline = Date.now() + minutes * 60_000
 for (let run = 1; run <= runs && Date.now() < deadline; run++) {
-  const files = run % leakyEvery === 0 ? ['clean.test.js', 'leaky.test.js'] : ['clean.test.js']
+  const files = only === 'clean' ? ['clean.test.js'] : only === 'leaky' ? ['leaky.test.js'] : run % leakyEvery === 0 ? ['clean.test.js', 'leaky.test.js'] : ['clean.test.js']
   const report = join(work, 'report.json')
   rmSync(report, { force: true })
   const started = Date.now()
@@ -65,6 +77,9 @@ for (let run = 1; run <= runs && Date.now() < deadline; run++) {
           status: test.status,
           verdict: check?.verdict ?? 'none',
           cause: check?.cause,
+          reason: check?.reason,
+          rounds: check?.rounds?.map((round) => `${round.round}${round.counted ? '*' : ''}:${round.calls}:${Math.round(round.heapPerCall)}`).join(' '),
+          diagnosis: check?.diagnosis?.split('\n').find((line) => line.startsWith('Diagnosis')),
           leaks: (check?.leaks ?? []).map((leak) => leak.key),
           calls: check?.calls,
           gcs: check?.gcs,
@@ -75,7 +90,9 @@ for (let run = 1; run <= runs && Date.now() < deadline; run++) {
       }
     }
   }
-  results.runs.push({ run, wallMs, code: child.status, tests })
+  // With LEAKSPEC_DEBUG=1 the server side prints the diagnosis phases (start, calls, snapshot, analysis).
+  const debug = (child.stderr ?? '').split('\n').filter((line) => line.startsWith('leakspec diagnosis'))
+  results.runs.push({ run, wallMs, code: child.status, tests, ...(debug.length > 0 ? { debug } : {}) })
   const summary = tests.map((test) => `${test.name.split(':')[0]}=${test.verdict}`).join(' ')
   console.log(`run ${run}: ${(wallMs / 1000).toFixed(1)} s  ${summary || `no report (exit ${child.status}) ${child.stderr.slice(-300)}`}`)
   mkdirSync(dirname(out), { recursive: true })

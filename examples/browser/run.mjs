@@ -1,7 +1,8 @@
 // Runs the Browser Mode example in real Chromium: installs test/envs/browser (Vitest 4.1,
 // @vitest/browser-playwright, React 19, Testing Library; PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1), copies the
 // example and the built leakspec next to it, runs `vitest run`, and checks that <LeakyWidth> fails with
-// the listener leak and <Width> passes. Needs `npm run build` and /usr/bin/chromium.
+// the listener leak, diagnosed by its add site (no heap snapshot; with { diagnose: 'full' } the snapshot
+// too), and <Width> passes. Needs `npm run build` and /usr/bin/chromium.
 import { spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -33,7 +34,8 @@ process.stdout.write(result.stdout)
 process.stderr.write(result.stderr)
 let problems = 0
 const tests = existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')).testResults.flatMap((file) => file.assertionResults) : []
-const leaky = tests.find((test) => /LeakyWidth/.test(test.title))
+const leaky = tests.find((test) => /^mounting <LeakyWidth>/.test(test.title))
+const full = tests.find((test) => /diagnose: full/.test(test.title))
 const clean = tests.find((test) => /<Width> does not leak/.test(test.title))
 const leakyMessage = (leaky?.failureMessages ?? []).join('\n')
 if (leaky?.status === 'failed' && /'resize'.*listener/.test(leakyMessage) && /width\.js:9:\d+/.test(leakyMessage)) {
@@ -41,6 +43,19 @@ if (leaky?.status === 'failed' && /'resize'.*listener/.test(leakyMessage) && /wi
 } else {
   problems++
   console.log(`✗ browser: <LeakyWidth> did not fail as documented (${leaky?.status ?? 'not run'})`)
+}
+if (/Diagnosis skipped: the page's heap snapshot .* was not taken/.test(leakyMessage) && !/^Diagnosis \(/m.test(leakyMessage)) {
+  console.log('✓ browser: its add site is the diagnosis; the heap snapshot is not taken')
+} else {
+  problems++
+  console.log('✗ browser: <LeakyWidth> was not diagnosed by its add site alone')
+}
+const fullMessage = (full?.failureMessages ?? []).join('\n')
+if (full?.status === 'failed' && /^Diagnosis \(\d+ more calls with allocation tracking, then one heap snapshot; cdp/m.test(fullMessage)) {
+  console.log("✓ browser: with { diagnose: 'full' } the heap snapshot is taken as well")
+} else {
+  problems++
+  console.log(`✗ browser: { diagnose: 'full' } did not take the heap snapshot (${full?.status ?? 'not run'})`)
 }
 if (clean?.status === 'passed') console.log('✓ browser: <Width>, which removes its listener, passes')
 else {

@@ -12,6 +12,14 @@ test('mounting <LeakyWidth> leaks a resize listener per mount', async () => {
   }).not.toLeak()
 })
 
+// The add site above is the whole diagnosis (no heap snapshot); 'full' also takes the snapshot: who holds it.
+test('with diagnose: full, <LeakyWidth> also gets the heap diagnosis', async () => {
+  await expect(() => {
+    render(h(LeakyWidth))
+    cleanup()
+  }).not.toLeak({ diagnose: 'full' })
+})
+
 test('mounting <Width> does not leak', async () => {
   await expect(() => {
     render(h(Width))

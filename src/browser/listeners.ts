@@ -6,10 +6,16 @@
  *
  * `EventTarget.prototype.addEventListener` / `removeEventListener` of the page's realm are wrapped
  * while a check runs (and only then), and so are the window's own (Window is a [Global] interface).
- * The tracker keeps what it saw in a WeakMap keyed by the target, so it never keeps alive what it
- * watches, and keeps net counts by type; a FinalizationRegistry subtracts a target's listeners when GC
- * collects the target. Nothing it holds grows with the calls on collected targets (a component mount
- * adds about 150 listeners to its container), which would be measured as the function's heap.
+ * The tracker keeps what it saw on the target itself (a non-enumerable property under a symbol of its
+ * own, or a WeakMap for a target that is not extensible), so it never keeps alive what it watches, and
+ * keeps net counts by type; a FinalizationRegistry subtracts a target's listeners when GC collects the
+ * target. Nothing it holds grows with the calls on collected targets (a component mount adds about
+ * 150 listeners to its container), which would be measured as the function's heap. (A WeakMap keyed by
+ * every target was: its table grew to hold the targets made between two full GCs, about 8 B per call
+ * of a React mount for the first 4,000 calls of a check in Chromium, with rounds doubling — enough to
+ * keep a clean component's counted rounds above the 16 B floor until the time budget ran out.)
+ * A record left on a target that outlives the check holds only what the target holds; `stop()` clears
+ * the window's and the document's.
  * Listeners added with `once` are not counted (the browser removes
  * them when they fire, unseen); a listener tied to an AbortSignal is uncounted when the signal aborts.
  * The add site (`new Error().stack`) is kept only when asked (the diagnosis), never during the verdict.
@@ -64,9 +70,17 @@ export function describeTarget(target: EventTarget): string {
   return name === 'Object' || name === '' ? 'EventTarget' : name
 }
 
+/** Where a record is kept on its target: one symbol for every tracker, each record names its tracker's run. */
+const RECORD = Symbol('leakspec.listeners')
+
+type Recorded = TargetRecord & { readonly run: object }
+
 /** Counts net listeners added on live EventTargets of this realm while started. */
 export class PageListenerTracker {
-  #records = new WeakMap<EventTarget, TargetRecord>()
+  /** Records of targets that cannot take a property (frozen or sealed). */
+  #fallback = new WeakMap<EventTarget, Recorded>()
+  /** This run's identity (a new one at every start): records of another run are not this run's. */
+  #run: object = {}
   /** Net listeners by type on live targets; a target's share is subtracted when GC collects it. */
   readonly #counts: Record<string, number> = {}
   readonly #finalizer = new FinalizationRegistry<Record<string, number>>((counts) => {
@@ -84,6 +98,20 @@ export class PageListenerTracker {
   /** @param ignoreEvents event types not to count (the `ignoreEvents` option) */
   constructor(ignoreEvents: ReadonlyArray<string | symbol> = []) {
     this.#ignored = new Set(ignoreEvents.filter((event): event is string => typeof event === 'string'))
+  }
+
+  #record(target: EventTarget): TargetRecord | undefined {
+    const own = Object.prototype.hasOwnProperty.call(target, RECORD) ? ((target as unknown as Record<symbol, Recorded>)[RECORD]) : this.#fallback.get(target)
+    return own !== undefined && own.run === this.#run ? own : undefined
+  }
+
+  #keep(target: EventTarget, record: TargetRecord): void {
+    const recorded: Recorded = Object.assign(record, { run: this.#run })
+    try {
+      Object.defineProperty(target, RECORD, { value: recorded, configurable: true, enumerable: false, writable: false })
+    } catch {
+      this.#fallback.set(target, recorded)
+    }
   }
 
   /** Wraps addEventListener / removeEventListener. */
@@ -122,7 +150,11 @@ export class PageListenerTracker {
     EventTarget.prototype.addEventListener = this.#original.add
     EventTarget.prototype.removeEventListener = this.#original.remove
     this.#original = undefined
-    this.#records = new WeakMap()
+    for (const target of [globalThis, (globalThis as { document?: unknown }).document]) {
+      if (target !== null && typeof target === 'object' && Object.prototype.hasOwnProperty.call(target, RECORD)) Reflect.deleteProperty(target, RECORD)
+    }
+    this.#fallback = new WeakMap()
+    this.#run = {}
     this.#sited.clear()
     for (const type of Object.keys(this.#counts)) delete this.#counts[type]
     if (this.#globalOriginal) {
@@ -154,7 +186,7 @@ export class PageListenerTracker {
     const groups = new Map<string, { type: string; target: string; count: number; stack: string }>()
     for (const ref of this.#sited) {
       const target = ref.deref()
-      const record = target === undefined ? undefined : this.#records.get(target)
+      const record = target === undefined ? undefined : this.#record(target)
       if (target === undefined || record === undefined) continue
       const name = record.label
       for (const entry of record.entries) {
@@ -179,7 +211,7 @@ export class PageListenerTracker {
     const signal = typeof options === 'object' ? options?.signal : undefined
     if (signal?.aborted === true) return
     const capture = captureOf(options)
-    let record = this.#records.get(target)
+    let record = this.#record(target)
     // The same (type, listener, capture) twice is one listener (the DOM ignores the second add).
     if (record?.entries.some((entry) => entry.type === type && entry.capture === capture && entry.listener === listener)) return
     if (this.#ignored.has(type)) {
@@ -188,7 +220,7 @@ export class PageListenerTracker {
     }
     if (!record) {
       record = { entries: [], counts: {}, label: describeTarget(target) }
-      this.#records.set(target, record)
+      this.#keep(target, record)
       this.#finalizer.register(target, record.counts)
       if (this.#recordSites) this.#sited.add(new WeakRef(target))
     }
@@ -207,7 +239,7 @@ export class PageListenerTracker {
   }
 
   #removed(target: EventTarget, type: string, listener: object, capture: boolean): void {
-    const record = this.#records.get(target)
+    const record = this.#record(target)
     if (!record) return
     const index = record.entries.findIndex((entry) => entry.type === type && entry.capture === capture && entry.listener === listener)
     if (index === -1) return

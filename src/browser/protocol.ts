@@ -14,6 +14,7 @@ export const COMMANDS = {
   diagnoseStart: 'leakspecDiagnoseStart',
   diagnoseSites: 'leakspecDiagnoseSites',
   diagnoseEnd: 'leakspecDiagnoseEnd',
+  diagnoseBySites: 'leakspecDiagnoseBySites',
 } as const
 
 /** What `leakspecBegin` answers: the options resolved in Node (same rules and messages as in Node). */
@@ -74,3 +75,10 @@ export interface DiagnoseEndInput {
   /** Set when the heap profiler could not be started. */
   readonly heapError?: string
 }
+
+/**
+ * What `leakspecDiagnoseBySites` answers (sent the sites of diagnosis calls made without heap
+ * tracking): the report with the sites and a note that the heap snapshot was not taken, when the
+ * sites explain every leaked signal; else `explained: false` (the page then runs the full diagnosis).
+ */
+export type BySitesResult = { readonly explained: true; readonly report: LeakReport } | { readonly explained: false }

@@ -16,12 +16,14 @@ import { PageListenerTracker } from './listeners.js'
 import {
   COMMANDS,
   type BeginResult,
+  type BySitesResult,
   type DiagnoseEndInput,
   type FinishResult,
   type MeasureResult,
   type PageReading,
 } from './protocol.js'
 import { runPageCheck, type PageCheckToken, type PageMeter } from './sampler.js'
+import { pageSited } from '../diagnose/site-explained.js'
 
 /** Calls a browser command by name (Vitest's `commands` object from `vitest/browser`). */
 export type CommandCaller = (name: string, ...args: unknown[]) => Promise<unknown>
@@ -97,32 +99,21 @@ function unavailableError(reason: string, hint: string): LeakCheckError {
   )
 }
 
+/** What the page saw during diagnosis calls. */
+interface ObservedCalls {
+  readonly listeners: DiagnoseEndInput['listeners']
+  readonly error?: string
+}
+
 /**
- * The diagnosis in the page: a few more calls with listener add sites recorded; the server maps the
- * sites through Vitest's source maps and explains the heap from CDP heap snapshots.
+ * `calls` more calls of `fn` with listener add sites recorded, then a GC (listeners on targets that
+ * the calls dropped, a component's container, are not the leak) and the sites still registered.
  */
-async function diagnoseInPage(
-  fn: () => unknown,
-  report: LeakReport,
-  call: CommandCaller,
-  ignoreEvents: ReadonlyArray<string | symbol>,
-  timeLeft: number | undefined,
-): Promise<LeakReport> {
-  // A diagnosis costs two heap snapshots (about a second at a small page heap); skip it when the
-  // test would time out first, and say so.
-  const estimateMs = 3000
-  if (timeLeft !== undefined && timeLeft < estimateMs + 1000) {
-    return {
-      ...report,
-      diagnosisSkipped: `it needs about ${(estimateMs / 1000).toFixed(1)} s and the test has ${(Math.max(0, timeLeft) / 1000).toFixed(1)} s left. Raise the test timeout (for example to ${Math.ceil((report.durationMs * 3 + 10_000) / 5000) * 5000} ms) to see what leaked, who holds it and where it was added`,
-    } as LeakReport
-  }
+async function observedCalls(fn: () => unknown, calls: number, call: CommandCaller, ignoreEvents: ReadonlyArray<string | symbol>, callTimeout: number): Promise<ObservedCalls> {
   const tracker = new PageListenerTracker(ignoreEvents)
-  const calls = Math.max(4, Math.min(DIAGNOSIS_CALLS, Math.floor(500 / Math.max(report.durationMs / Math.max(report.calls, 1), 0.01))))
-  const started = (await call(COMMANDS.diagnoseStart)) as { ok: boolean; error?: string }
   tracker.start()
   tracker.recordSites(true)
-  const watchdog = new PageWatchdog(report.options.callTimeout)
+  const watchdog = new PageWatchdog(callTimeout)
   let error: string | undefined
   try {
     for (let i = 0; i < calls; i++) {
@@ -139,20 +130,63 @@ async function diagnoseInPage(
   } finally {
     watchdog.disarm()
   }
-  // Listeners on targets that the calls dropped (a component's container) are not the leak: GC first,
-  // and let the tracker's finalization callbacks run.
+  // GC, and let the tracker's finalization callbacks run.
   await call(COMMANDS.measure, false)
   await turn()
   await turn()
+  const listeners = tracker.sites()
+  tracker.stop()
+  return { listeners, ...(error !== undefined ? { error } : {}) }
+}
+
+/** The time a diagnosis needs, milliseconds: with the heap snapshot (at a small page heap), or sites only. */
+const FULL_ESTIMATE_MS = 3000
+const SITES_ESTIMATE_MS = 500
+
+function tooLittleTime(report: LeakReport, estimateMs: number, timeLeft: number | undefined): LeakReport | undefined {
+  if (timeLeft === undefined || timeLeft >= estimateMs + 1000) return undefined
+  return {
+    ...report,
+    diagnosisSkipped: `it needs about ${(estimateMs / 1000).toFixed(1)} s and the test has ${(Math.max(0, timeLeft) / 1000).toFixed(1)} s left. Raise the test timeout (for example to ${Math.ceil((report.durationMs * 3 + 10_000) / 5000) * 5000} ms) to see what leaked, who holds it and where it was added`,
+  } as LeakReport
+}
+
+/**
+ * The diagnosis in the page: a few more calls with listener add sites recorded; the server maps the
+ * sites through Vitest's source maps. When every leaked signal is a listener on a page EventTarget
+ * (and `diagnose` is not `'full'`), the calls run without heap tracking first: if their add sites
+ * explain the leak, that is the diagnosis and no heap snapshot is taken (seconds at a React page's
+ * heap). Otherwise the calls run again under CDP allocation tracking and the server explains the heap
+ * from the snapshot that ends it.
+ */
+async function diagnoseInPage(
+  fn: () => unknown,
+  report: LeakReport,
+  call: CommandCaller,
+  ignoreEvents: ReadonlyArray<string | symbol>,
+  timeLeft: () => number | undefined,
+): Promise<LeakReport> {
+  if (report.verdict !== 'leak') return report
+  const calls = Math.max(4, Math.min(DIAGNOSIS_CALLS, Math.floor(500 / Math.max(report.durationMs / Math.max(report.calls, 1), 0.01))))
+  const callTimeout = report.options.callTimeout
+  if (report.options.diagnose !== 'full' && report.leaks.every((signal) => pageSited(signal.key))) {
+    const short = tooLittleTime(report, SITES_ESTIMATE_MS, timeLeft())
+    if (short !== undefined) return short
+    const observed = await observedCalls(fn, calls, call, ignoreEvents, callTimeout)
+    const result = (await call(COMMANDS.diagnoseBySites, { calls, ...observed }, report)) as BySitesResult
+    if (result.explained) return result.report
+  }
+  // A diagnosis with the heap snapshot: skip it when the test would time out first, and say so.
+  const short = tooLittleTime(report, FULL_ESTIMATE_MS, timeLeft())
+  if (short !== undefined) return short
+  const started = (await call(COMMANDS.diagnoseStart)) as { ok: boolean; error?: string }
   // The sites go to the server first, on their own, and the page lets go of them (and of the
   // tracker's entries) before the snapshot, so that they are not in it.
   let input: DiagnoseEndInput | undefined = {
     calls,
-    listeners: tracker.sites(),
-    ...(error !== undefined ? { error } : {}),
+    ...(await observedCalls(fn, calls, call, ignoreEvents, callTimeout)),
     ...(started.ok ? {} : { heapError: started.error ?? 'the heap profiler did not start' }),
   }
-  tracker.stop()
   await call(COMMANDS.diagnoseSites, input)
   input = undefined
   await turn()
@@ -215,7 +249,7 @@ export function createPageToLeak(call: CommandCaller) {
         const limits = left === undefined ? {} : { testTimeLeftMs: Math.max(0, left - Math.max(250, left * 0.05)) }
         report = await runPageCheck(fn, resolved, meter, resolved.listeners ? new PageListenerTracker(resolved.ignoreEvents) : undefined, token, limits)
         if (report.verdict === 'leak' && context.isNot === true && resolved.diagnose) {
-          report = await diagnoseInPage(fn, report, call, resolved.ignoreEvents, timeLeftMs(context, checkStarted))
+          report = await diagnoseInPage(fn, report, call, resolved.ignoreEvents, () => timeLeftMs(context, checkStarted))
         }
       } catch (error) {
         if (error instanceof LeakCheckError && error.code === 'ABANDONED') {

@@ -138,10 +138,14 @@ export interface LeakOptions {
   instancesOf?: readonly Function[]
   /**
    * When a failing leak check (`.not.toLeak()`, `assertNoLeaks`) found a leak, spend about a second more
-   * to explain it in the message: what leaked, who holds it, where it was allocated.
+   * to explain it in the message: what leaked, who holds it, where it was allocated. In a DOM environment
+   * (jsdom, happy-dom) and in Vitest Browser Mode, a leak of listeners or DOM items only, whose add or
+   * creation sites were all found, is explained by those sites alone: the heap snapshot (seconds at a
+   * DOM-sized heap) is not taken, and the message says so. `'full'` always takes it, for who holds
+   * the leaked items.
    * @default true
    */
-  diagnose?: boolean
+  diagnose?: boolean | 'full'
   /**
    * A directory for heap snapshot files (Chrome DevTools format) written by the diagnosis, mode 0600.
    * They hold every string in the heap, secrets included. The environment variable
@@ -187,7 +191,7 @@ export interface ResolvedLeakOptions {
   readonly release: boolean
   readonly maxHeapGrowth: number
   readonly instancesOf: readonly Function[]
-  readonly diagnose: boolean
+  readonly diagnose: boolean | 'full'
   readonly snapshotDir: string | undefined
   readonly knownLeaks: readonly KnownLeak[]
   readonly builtinKnownLeaks: boolean
@@ -223,6 +227,7 @@ type Rule =
   | { kind: 'integer'; min: number; max: number; example: number }
   | { kind: 'number'; min: number; max: number; example: number }
   | { kind: 'boolean' }
+  | { kind: 'boolean-or'; word: string }
   | { kind: 'auto-or-integer'; min: number; max: number; example: number }
   | { kind: 'list'; items: ReadonlyArray<'string' | 'symbol' | 'regexp' | 'constructor'>; example: string }
   | { kind: 'path'; example: string }
@@ -248,7 +253,7 @@ const RULES: Record<keyof ResolvedLeakOptions, Rule> = {
   release: { kind: 'boolean' },
   maxHeapGrowth: { kind: 'number', min: 1024 * 1024, max: Number.MAX_SAFE_INTEGER, example: 512 * 1024 * 1024 },
   instancesOf: { kind: 'list', items: ['constructor'], example: '[Session]' },
-  diagnose: { kind: 'boolean' },
+  diagnose: { kind: 'boolean-or', word: 'full' },
   snapshotDir: { kind: 'path', example: "'./heap-snapshots'" },
   knownLeaks: {
     kind: 'known',
@@ -351,6 +356,9 @@ function checkValue(key: keyof ResolvedLeakOptions, value: unknown, where: strin
     }
     case 'boolean':
       if (typeof value !== 'boolean') fail('true or false', 'false')
+      return
+    case 'boolean-or':
+      if (typeof value !== 'boolean' && value !== rule.word) fail(`true, false or '${rule.word}'`, `'${rule.word}'`)
       return
     case 'path':
       if (typeof value !== 'string' || value.trim() === '') fail('a directory path (a non-empty string)', rule.example)

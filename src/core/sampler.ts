@@ -3,6 +3,13 @@
  * the count probes, and asks the (pure) verdict after every round whether it may stop.
  * It knows nothing about test runners.
  *
+ * Full GCs before the rounds (3 for a cheap clean function):
+ *   settle: turn · gc (timed)
+ *   calibration: 1 cold call · turn · gc (timed) · heapStart · timed batches · turn · gc (timed)
+ *     gcMs = the fastest of the three timed GCs; bytes/call from the last reading
+ *   warm-up: chunks of one round's calls; gc + guard reading only after a chunk that grew used heap +
+ *     external (no GC) by at least 1 MiB since the last reading (the memory guard's threshold)
+ *
  * Reading at a round boundary (paired reading, 2 full GCs):
  *   turn · gc · a = heap · 1 call · turn · gc · b = heap · e = external · counts
  *   m = min(a, b) + e
@@ -221,6 +228,13 @@ class CheckRun {
     this.#gcs++
   }
 
+  /** A full GC, timed: returns its duration in milliseconds. */
+  #timedGc(): number {
+    const gcStarted = now()
+    this.#gc()
+    return now() - gcStarted
+  }
+
   /** Time of the check so far that counts against timeBudget: calls, settling and waits. */
   #budgetSpent(): number {
     return now() - this.#started - this.#gcSpentMs
@@ -240,9 +254,7 @@ class CheckRun {
    */
   async #settleBefore(): Promise<void> {
     await turn()
-    this.#gc()
-    await turn()
-    this.#gc()
+    this.#gcMs = this.#timedGc()
   }
 
   /** The count baseline, before the first call; the caller then reports the checkpoints. */
@@ -316,8 +328,8 @@ class CheckRun {
   }
 
   /**
-   * Calibration: one cold call, then up to three timed batches of four calls and two timed GCs.
-   * The minimum of each is used: on a loaded machine one preempted sample would otherwise make a
+   * Calibration: one cold call, a timed GC (the start of the heap), then up to three timed batches of
+   * four calls and a timed GC. The minimum of each is used (for GCs, with the settling GC too): on a loaded machine one preempted sample would otherwise make a
    * µs-scale function look slow and shrink the rounds below the resolution the rule needs. The
    * warm-up times the calls again (a cold start can make the first batches slow).
    */
@@ -325,7 +337,7 @@ class CheckRun {
     await this.#caller.call(1)
     await turn()
     this.#caller.turned()
-    this.#gc()
+    const startGcMs = this.#timedGc()
     this.#heapStart = heapBytesWithoutCode()
     let calibrationCalls = 0
     for (let batch = 0; batch < CALIBRATION_BATCHES; batch++) {
@@ -336,13 +348,10 @@ class CheckRun {
     }
     await turn()
     this.#caller.turned()
-    let gcStarted = now()
+    const gcStarted = now()
     this.#gc()
     const heapAfterCalibration = heapBytesWithoutCode()
-    let gcMs = now() - gcStarted
-    gcStarted = now()
-    this.#gc()
-    this.#gcMs = Math.min(gcMs, now() - gcStarted)
+    this.#gcMs = Math.min(this.#gcMs, startGcMs, now() - gcStarted)
     this.#guardPrevious = heapAfterCalibration
     this.#bytesPerCall = (heapAfterCalibration - this.#heapStart) / calibrationCalls
   }
@@ -359,7 +368,8 @@ class CheckRun {
     const { warmup } = this.#options
     const rounds = this.#params.rounds
     const callsPerL0 = warmup + 2 ** rounds - 1 + rounds + 1
-    const gcsPlanned = warmup + 2 * (rounds + 1) + 2
+    // At most: the warm-up's guard readings, the readings at the round boundaries, settle + calibration.
+    const gcsPlanned = warmup + 2 * (rounds + 1) + 3
     const plan = this.#planMs()
     // GC time does not shrink with smaller rounds, so it may only take part of the budget from the
     // calls: a loaded machine (slow GCs) must not shrink the rounds of a µs-scale function.
@@ -413,22 +423,34 @@ class CheckRun {
   }
 
   /**
-   * Warm-up chunks of one round's calls, each followed by a full GC. When the warm calls turn out
+   * Warm-up chunks of one round's calls. A chunk is followed by a full GC only when the memory guard
+   * needs the reading (used heap + external grew by at least {@link GUARD_READING_BYTES} since the last
+   * one, GC not forced): a cheap clean function warms up without a GC. When the warm calls turn out
    * much faster than calibration measured (a cold first batch: modules loading, connections being
    * opened), the rounds are sized again from the warm time before the baseline.
    */
   async #warmUp(): Promise<void> {
     let warmMs = Infinity
+    let unread = 0
     for (let chunk = 0; chunk < this.#options.warmup; chunk++) {
       if (this.#guardTrips(this.#callsPerRound)) break
       if (this.#budgetSpent() > this.#options.timeBudget / 2 && this.#guardTripsOnBudget()) break
       const chunkMs = await this.#timedCalls(this.#callsPerRound)
       warmMs = Math.min(warmMs, chunkMs / this.#callsPerRound)
+      unread += this.#callsPerRound
       await turn()
       this.#caller.turned()
+      // Without a GC, used heap + external is live memory plus garbage, so never less than the reading
+      // a GC would give: when it has not grown by GUARD_READING_BYTES since the last reading, that
+      // reading could not count towards the memory guard, and the GC is skipped.
+      if (heapBytesWithoutCode() + externalBytes() - this.#guardPrevious < GUARD_READING_BYTES) {
+        this.#guardGrowing = 0
+        continue
+      }
       this.#gc()
       const heap = heapBytesWithoutCode()
-      this.#guardObserve(heap + externalBytes(), this.#callsPerRound)
+      this.#guardObserve(heap + externalBytes(), unread)
+      unread = 0
     }
     if (this.#options.callsPerRound === 'auto' && Number.isFinite(warmMs) && warmMs < this.#callMs) {
       this.#callMs = warmMs

@@ -39,6 +39,7 @@ import { SnapshotParser } from './parse.js'
 import { shortestPaths, pathTo, type ShortestPaths } from './paths.js'
 import { openSnapshotFile, snapshotDirFromEnv, type SnapshotFile } from './snapshot-file.js'
 import { findDomRealm } from '../core/probes/dom-realm.js'
+import { sitesExplainLeak } from './site-explained.js'
 
 /** Options of {@link diagnose}. Every field is optional. */
 export interface DiagnoseOptions {
@@ -282,11 +283,6 @@ export function estimateSnapshotMs(heapMB: number): number {
   return 300 + 150 * heapMB
 }
 
-/** DOM signals whose add or creation site says where the fix goes (listeners, nodes, observers, frames). */
-function isSiteExplained(key: string): boolean {
-  return (key.startsWith('listeners:') && key.includes(' on ')) || key.startsWith('dom:')
-}
-
 /**
  * In a DOM environment (jsdom, happy-dom), the heap snapshot of its large heap (40-50 MB) takes
  * seconds, many times the verdict (3 s on a quiet machine, 35 s on a loaded one): when the only leaks
@@ -296,22 +292,18 @@ function isSiteExplained(key: string): boolean {
  * leak, another signal, or a site not found).
  */
 function explainedBySites(report: LeakReport & { verdict: 'leak' }): string | undefined {
-  if (!report.leaks.every((signal) => isSiteExplained(signal.key))) return undefined
-  const found = report.leaks.every((signal) =>
-    report.stacks?.signals.some((entry) => entry.key === signal.key && entry.groups.some((group) => group.frames.length > 0)),
-  )
-  if (!found || findDomRealm() === undefined) return undefined
+  if (!sitesExplainLeak(report) || findDomRealm() === undefined) return undefined
   const heapMB = v8.getHeapStatistics().used_heap_size / 1e6
   return (
     `the heap snapshot (about ${(estimateDiagnosisMs(heapMB) / 1000).toFixed(1)} s at this heap size, ${heapMB.toFixed(0)} MB) ` +
     'was not taken: the sites above are where the leaked DOM items were added or created; ' +
-    'call diagnose(fn, report) for who holds them'
+    "pass { diagnose: 'full' } (or call diagnose(fn, report)) for who holds them"
   )
 }
 
 /**
  * Adds a diagnosis to a `leak` report (unless `options.diagnose` is false); returns other reports as
- * they are. Used by the failing assertions, after the verdict.
+ * they are. `diagnose: 'full'` takes the heap snapshot even when DOM sites explain the leak. Used by the failing assertions, after the verdict.
  */
 export async function withDiagnosis<R extends LeakReport>(
   fn: () => unknown,
@@ -320,7 +312,7 @@ export async function withDiagnosis<R extends LeakReport>(
   timeLeftMs?: number,
 ): Promise<R> {
   if (report.verdict !== 'leak' || !options.diagnose || report.diagnosis !== undefined) return report
-  const explained = explainedBySites(report)
+  const explained = options.diagnose === 'full' ? undefined : explainedBySites(report)
   if (explained !== undefined) return { ...report, diagnosisSkipped: explained }
   const tooLong = needsMoreTime('it', timeLeftMs, estimateDiagnosisMs, report.durationMs)
   if (tooLong !== undefined) {

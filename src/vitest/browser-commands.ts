@@ -10,8 +10,8 @@ import { DEFAULT_OPTIONS, resolveOptions, type LeakOptions, type ResolvedLeakOpt
 import type { LeakReport } from '../core/report.js'
 import { formatClean, formatInconclusive, formatLeak } from '../message/format.js'
 import { toRecord } from '../matchers/toLeak.js'
-import { COMMANDS, type BeginResult, type DiagnoseEndInput, type FinishResult, type MeasureResult } from '../browser/protocol.js'
-import { createFrameMapper, diagnoseEnd, diagnoseStart, type CdpLike } from './browser-diagnose.js'
+import { COMMANDS, type BeginResult, type BySitesResult, type DiagnoseEndInput, type FinishResult, type MeasureResult } from '../browser/protocol.js'
+import { createFrameMapper, diagnoseBySites, diagnoseEnd, diagnoseStart, type CdpLike } from './browser-diagnose.js'
 
 /** The subset of Vitest's `BrowserCommandContext` the commands use. */
 export interface BrowserCommandContextLike {
@@ -113,15 +113,23 @@ export function createBrowserCommands(defaults: LeakOptions | undefined): Record
   const diagnosisSites = (context: BrowserCommandContextLike, input: DiagnoseEndInput): void => {
     sites.set(context.sessionId, input)
   }
+  const mapperFor = (context: BrowserCommandContextLike) => {
+    const browser = context.project?.browser
+    const parse = browser?.parseStacktrace ? (stack: string) => browser.parseStacktrace!(stack) : undefined
+    return createFrameMapper(context.project?.config?.root ?? process.cwd(), parse)
+  }
   const endDiagnosis = async (context: BrowserCommandContextLike, report: LeakReport): Promise<LeakReport> => {
     const input = sites.get(context.sessionId) ?? { calls: 0, listeners: [] }
     sites.delete(context.sessionId)
     const cdp = await cdpFor(context)
     if (typeof cdp === 'string') return report
-    const browser = context.project?.browser
-    const parse = browser?.parseStacktrace ? (stack: string) => browser.parseStacktrace!(stack) : undefined
-    const map = createFrameMapper(context.project?.config?.root ?? process.cwd(), parse)
-    return diagnoseEnd(context.sessionId, cdp, input, report, map)
+    return diagnoseEnd(context.sessionId, cdp, input, report, mapperFor(context))
+  }
+  const bySites = async (context: BrowserCommandContextLike, input: DiagnoseEndInput, report: LeakReport): Promise<BySitesResult> => {
+    const cdp = await cdpFor(context)
+    const usage = typeof cdp === 'string' ? undefined : ((await cdp.send('Runtime.getHeapUsage').catch(() => undefined)) as HeapUsage | undefined)
+    const heap = usage === undefined ? undefined : usage.usedSize + (usage.embedderHeapUsedSize ?? 0)
+    return diagnoseBySites(input, report, mapperFor(context), heap)
   }
   return {
     [COMMANDS.begin]: begin as Command,
@@ -130,5 +138,6 @@ export function createBrowserCommands(defaults: LeakOptions | undefined): Record
     [COMMANDS.diagnoseStart]: startDiagnosis as Command,
     [COMMANDS.diagnoseSites]: diagnosisSites as Command,
     [COMMANDS.diagnoseEnd]: endDiagnosis as Command,
+    [COMMANDS.diagnoseBySites]: bySites as Command,
   }
 }

@@ -13,13 +13,14 @@
  */
 import * as path from 'node:path'
 import { analyse, sampledSites } from '../diagnose/diagnose.js'
+import { pageSited, sitesExplainLeak } from '../diagnose/site-explained.js'
 import type { SampledNode } from '../diagnose/backend.js'
 import { frameOrigin, formatFrame } from '../diagnose/frames.js'
 import type { HeapGraph, TraceFunction } from '../diagnose/graph.js'
 import { SnapshotParser } from '../diagnose/parse.js'
 import type { Diagnosis, ResourceStacks, SignalStacks, StackFrame, StackGroup } from '../core/diagnosis.js'
 import type { LeakReport } from '../core/report.js'
-import type { DiagnoseEndInput } from '../browser/protocol.js'
+import type { BySitesResult, DiagnoseEndInput } from '../browser/protocol.js'
 import { describeError } from '../core/call-errors.js'
 
 /** The part of a CDP session (Playwright's `CDPSession`) the commands use. */
@@ -194,6 +195,31 @@ function listenerStacks(input: DiagnoseEndInput, report: LeakReport & { verdict:
     return { key, items, groups: list, ignored: {}, allIgnored: false }
   })
   return { calls: input.calls, signals, ...(input.error !== undefined ? { error: input.error } : {}) }
+}
+
+/**
+ * The diagnosis without a heap snapshot: when the listener add sites recorded in the page during
+ * diagnosis calls made without heap tracking explain every leaked signal (each is a listener on a
+ * page EventTarget and its sites have a user frame), the report with those sites and a note saying
+ * the snapshot was not taken and how to get it. Otherwise `explained: false`.
+ * @param heapBytes the page's heap, bytes (for the note)
+ */
+export function diagnoseBySites(input: DiagnoseEndInput, report: LeakReport, map: FrameMapper, heapBytes: number | undefined): BySitesResult {
+  if (report.verdict !== 'leak' || input.error !== undefined) return { explained: false }
+  const stacks = listenerStacks(input, report, map)
+  if (stacks === undefined) return { explained: false }
+  const sited = { ...report, stacks }
+  if (!sitesExplainLeak(sited, pageSited)) return { explained: false }
+  const heap = heapBytes === undefined ? '' : ` (${(heapBytes / 1e6).toFixed(0)} MB of heap, seconds to write and read over CDP)`
+  return {
+    explained: true,
+    report: {
+      ...sited,
+      diagnosisSkipped:
+        `the page's heap snapshot${heap} was not taken: the sites above are where the leaked listeners were added; ` +
+        "pass { diagnose: 'full' } to toLeak for who holds them",
+    },
+  }
 }
 
 function mapGraph(graph: HeapGraph, map: FrameMapper): HeapGraph {

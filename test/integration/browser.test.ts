@@ -18,6 +18,7 @@ const FOOTER = /^\d+ calls · \d+ GCs · \d+ ms · \d+ calls? in round 1 · gc c
 
 const EXPECTED: Record<string, 'passed' | 'failed'> = {
   'dom: a resize listener added to window per call leaks': 'failed',
+  'dom: with diagnose full, a listener leak still gets the heap snapshot': 'failed',
   'dom: a listener added and removed is clean': 'passed',
   'dom: detached nodes kept per call leak': 'failed',
   'dom: nodes appended and removed are clean': 'passed',
@@ -54,9 +55,9 @@ describe.skipIf(!available)('Vitest Browser Mode in Chromium', () => {
     return found
   }
   /** The parts of every `.not.toLeak()` failure that do not vary (as in Node, with `gc cdp`). */
-  const expectLeakMessage = (message: string): void => {
+  const expectLeakMessage = (message: string, hint = 'expect(fn).not.toLeak()'): void => {
     const lines = message.split('\n')
-    expect(lines[0]).toBe('Error: expect(fn).not.toLeak()')
+    expect(lines[0]).toBe(`Error: ${hint}`)
     // Decided by the doubling rounds (a round table), or by the count schedule (a table of counts after
     // calls 1, 2, 4 …), as in Node.
     expect(message).toMatch(/^Leaking \((?:grew in each of the last 3 rounds.*heap floor 16 B per call|rose by at least one item per two calls between each of the last checkpoints .*)\):$/m)
@@ -92,12 +93,25 @@ describe.skipIf(!available)('Vitest Browser Mode in Chromium', () => {
     expect(message).toContain('decided by the count schedule, before the heap rounds')
     expect(message).toMatch(new RegExp(String.raw`^  ${RESIZE_ON_WINDOW} +0 +\+1 +\+2 +\+4 +\+8 +\+16 +\+32`, 'm'))
     expect(message).toMatch(/^ {4}\d+× at \(anonymous\) \(dom\.test\.js:\d+:\d+\)$/m)
-    expect(message).toMatch(/^ {2}\(closure\) onResize {2}1 per call/m)
+    // The add site explains the only leaked signal: no heap snapshot, and the message says how to get it.
+    expect(message).toMatch(
+      /^Diagnosis skipped: the page's heap snapshot \(\d+ MB of heap, seconds to write and read over CDP\) was not taken: the sites above are where the leaked listeners were added; pass \{ diagnose: 'full' \} to toLeak for who holds them\.$/m,
+    )
+    expect(message).not.toMatch(/^Diagnosis \(/m)
     expect(message).toMatch(/A 'resize(?: on window)?' listener(?: on window)? is added per call and never removed/)
     const [check] = checks(test('dom: a resize listener added to window per call leaks'))
     expect(check?.verdict).toBe('leak')
     expect(check?.gc).toBe('cdp')
     expect(check?.leaks.map((leak) => leak.key)).toContain('listeners:resize on window')
+  })
+
+  it("with diagnose: 'full' the same listener leak gets the heap snapshot: who holds the listener", () => {
+    const message = fails('dom: with diagnose full, a listener leak still gets the heap snapshot')
+    expectLeakMessage(message, 'expect(fn).not.toLeak(options)')
+    expect(message).toMatch(/^ {4}\d+× at \(anonymous\) \(dom\.test\.js:\d+:\d+\)$/m)
+    expect(message).toMatch(/^Diagnosis \(8 more calls with allocation tracking, then one heap snapshot; cdp, /m)
+    expect(message).toMatch(/^ {2}\(closure\) onResize {2}1 per call/m)
+    expect(message).not.toContain('Diagnosis skipped')
   })
 
   it('detached nodes kept per call fail as a detached-node leak; nodes in the document do not rise', () => {
@@ -108,6 +122,10 @@ describe.skipIf(!available)('Vitest Browser Mode in Chromium', () => {
     const [check] = checks(test('dom: detached nodes kept per call leak'))
     expect(check?.leaks.map((leak) => leak.key)).toContain('dom:detached nodes')
     expect(check?.leaks.map((leak) => leak.key)).not.toContain('dom:nodes in the document')
+    // The heap leaks too, which no add or creation site explains: the heap snapshot is taken.
+    expect(check?.leaks.map((leak) => leak.key)).toContain('heap')
+    expect(message).toMatch(/^Diagnosis \(\d+ more calls with allocation tracking, then one heap snapshot; cdp, /m)
+    expect(message).not.toContain('Diagnosis skipped')
   })
 
   it('the clean twins pass, and the leaky form passes under toLeak()', () => {
@@ -128,9 +146,10 @@ describe.skipIf(!available)('Vitest Browser Mode in Chromium', () => {
     expectLeakMessage(message)
     expect(message).toMatch(new RegExp(String.raw`each call leaves about 1 ${RESIZE_ON_WINDOW}`))
     expect(message).toMatch(/^ {4}\d+× at \(anonymous\) \(src\/widget\.js:9:\d+\)$/m)
-    // (Which of React's objects the heap diagnosis finds per call in its 8 calls varies from run to run,
-    // so only its presence is pinned.)
-    expect(message).toMatch(/^Diagnosis \(8 more calls with allocation tracking, then one heap snapshot; cdp, /m)
+    expect(message).toMatch(/added at src\/widget\.js:9:\d+\./)
+    // The effect's add site is the explanation; the React page's heap snapshot is not taken.
+    expect(message).toMatch(/^Diagnosis skipped: the page's heap snapshot \(\d+ MB of heap, .*\) was not taken: .* pass \{ diagnose: 'full' \} to toLeak for who holds them\.$/m)
+    expect(message).not.toMatch(/^Diagnosis \(/m)
     expect(checks(passes('react: the effect that removes its listener is clean')).map((check) => check.verdict)).toEqual(['clean'])
   })
 })

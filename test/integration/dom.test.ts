@@ -19,6 +19,7 @@ interface DomRun {
 /** Leaky case → what its failure message must say (a regular expression on the message). */
 const LEAKY: ReadonlyArray<readonly [string, RegExp]> = [
   ['leaky: a resize listener on window per call', /each call leaves about 1 'resize' listener on window, added at dom\.test\.[cm]js:\d+:\d+/],
+  ["leaky: with diagnose 'full', a resize listener on window per call", /each call leaves about 1 'resize' listener on window, added at dom\.test\.[cm]js:\d+:\d+/],
   ['leaky: a click listener on a kept element per call', /each call leaves about 1 'click' listener on <button>, added at dom\.test\.[cm]js:\d+:\d+/],
   ['leaky: detached nodes kept', /each call leaves about \d detached DOM nodes?, created at dom\.test\.[cm]js:\d+:\d+/],
   ['leaky: a MutationObserver never disconnected', /1 MutationObserver still observing, created at dom\.test\.[cm]js:\d+:\d+/],
@@ -89,8 +90,17 @@ describe.each(RUNS)('$name', (spec) => {
     const test = outcome(domRun.report, name)
     expect(test.status).toBe('failed')
     const message = test.failureMessages.join('\n')
-    expect(message).toMatch(/expect\(fn\)\.not\.toLeak\(\)/)
+    expect(message).toMatch(/expect\(fn\)\.not\.toLeak\((?:options)?\)/)
     expect(message).toMatch(says)
+  })
+
+  it("a listener leak is explained by its add site without the heap snapshot; diagnose: 'full' takes it", () => {
+    const plain = outcome(domRun.report, 'leaky: a resize listener on window per call').failureMessages.join('\n')
+    expect(plain).toMatch(/Diagnosis skipped: the heap snapshot \(about \d+\.\d s at this heap size, \d+ MB\) was not taken: .*pass \{ diagnose: 'full' \} \(or call diagnose\(fn, report\)\) for who holds them\./)
+    expect(plain).not.toMatch(/^\s*Diagnosis \(\d+ more calls/m)
+    const full = outcome(domRun.report, "leaky: with diagnose 'full', a resize listener on window per call").failureMessages.join('\n')
+    expect(full).toMatch(/Diagnosis \(\d+ more calls with allocation tracking, then one heap snapshot/)
+    expect(full).not.toContain('Diagnosis skipped')
   })
 
   it.each(CLEAN)('%s: passes', (name) => {

@@ -43,6 +43,17 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ [key]: value })).toThrowError(new RegExp(`option \`${key}\` must be`))
   })
 
+  test("diagnose takes true, false or 'full'; anything else names the three", () => {
+    expect(resolveOptions({ diagnose: 'full' }).diagnose).toBe('full')
+    expect(resolveOptions({ diagnose: false }).diagnose).toBe(false)
+    expect(() => resolveOptions({ diagnose: 'heap' }, undefined, 'toLeak')).toThrowError(
+      new TypeError(
+        "leakspec: toLeak option `diagnose` must be true, false or 'full'; received \"heap\" (string). " +
+          "Fix: pass for example { diagnose: 'full' }, or leave it out for the default (true).",
+      ),
+    )
+  })
+
   test('accepts callsPerRound "auto" and an integer', () => {
     expect(resolveOptions({ callsPerRound: 'auto' }).callsPerRound).toBe('auto')
     expect(resolveOptions({ callsPerRound: 8 }).callsPerRound).toBe(8)
